@@ -1,0 +1,170 @@
+"""The Mesa model: ``EscalationModel``, one step = one day from 3 January 2020.
+
+This module owns the Mesa run: it builds the agents from a validated config (each agent gets
+its own parameters), and each step runs observe -> learn -> decide (all agents, from the same
+observation) -> resolve (:func:`sim.resolve.resolve`, the one place the world changes) ->
+record (a DataCollector of daily model-level series, and the event record). All randomness is
+keyed on the run's seed (:mod:`sim.draws`); Mesa's own ``rng``/``random`` are seeded from the
+same seed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents import Iran, Militia, Parliament, UnitedStates
+from sim import draws
+from sim.config import Config, ConfigError, load_config, with_overrides
+from sim.events import SERIES_COLUMNS, daily_series, event_rows
+from sim.outcomes import classify, metrics
+from sim.resolve import Decisions, resolve
+from sim.state import build_params, initial_world, observe
+
+
+def _series_value(model: EscalationModel, key: str) -> Any:
+    value = model.today[key][0]
+    return value.item() if hasattr(value, "item") else value
+
+
+#: Named, picklable reporters (one per daily series).
+MODEL_REPORTERS = {k: functools.partial(_series_value, key=k) for k in SERIES_COLUMNS}
+
+
+def seed_from(rng: Any) -> int:
+    """An integer run seed from Mesa's ``rng`` argument (None draws a fresh one)."""
+    if rng is None:
+        return draws.fresh_seed()
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if int(rng) < 0:
+            raise ConfigError(f"seed: {rng} is not allowed; must be a non-negative integer")
+        return int(rng) % (2**63)
+    raise ConfigError(f"seed: {rng!r} is not allowed; must be a non-negative integer")
+
+
+class EscalationModel(mesa.Model):
+    """US-Iran escalation in Iraq after 3 January 2020.
+
+    Args:
+        config: a :class:`~sim.config.Config`, a path to a YAML config, or None (baseline).
+        rng: the run seed (int), a numpy Generator to draw one from, or None (fresh seed).
+        days: run length; defaults to ``meta.days`` of the config.
+        overrides: dotted-path overrides (``{"actors.iran.revenge_weight": 0.8}``).
+        **params: more overrides as keywords; dotted keys work through ``**{...}`` (as
+            ``mesa.batch_run`` passes them) and ``__`` stands for ``.``.
+    """
+
+    def __init__(
+        self,
+        config: Config | str | Path | None = None,
+        *,
+        rng: Any = None,
+        days: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        seed = seed_from(rng)
+        super().__init__(rng=seed)
+        cfg = config if isinstance(config, Config) else load_config(config)
+        cfg = with_overrides(cfg, {**(overrides or {}), **{k.replace("__", "."): v for k, v in params.items()}})
+        if days is not None and (not isinstance(days, (int, np.integer)) or days < 1):
+            raise ConfigError(f"days: {days!r} is not allowed; must be a positive integer")
+        self.config = cfg
+        self.seed = seed
+        self.seeds = np.array([seed], dtype=np.uint64)
+        self.days = int(days) if days is not None else cfg.meta.days
+        self.params = build_params(cfg)
+        self.world = initial_world(cfg, 1)
+        P = self.params
+        self.united_states = UnitedStates(self, P.us, self.seeds)
+        self.iran = Iran(self, P.iran, cfg.initial.iran_belief_us_retaliation, self.seeds)
+        self.militias = [
+            Militia(self, m, row, P.militia, P.iran.orders, self.seeds)
+            for m, row in enumerate(P.militia.rows)
+        ]
+        self.parliament = Parliament(self, P.parliament, self.seeds)
+        self.events: list[dict[str, Any]] = []
+        self.last_record: Any = None
+        self.today = daily_series(self.world, None)
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector.collect(self)
+        self.running = True
+
+    # ------------------------------------------------------------------ one day
+    def step(self) -> None:
+        """Advance one day: observe, learn, decide, resolve, record."""
+        if not self.running:
+            return
+        obs = observe(self.world, self.params)
+        actors = [self.united_states, self.iran, *self.militias, self.parliament]
+        for agent in actors:
+            agent.learn(obs)
+        vote_held, bloc_choice = self.parliament.decide(obs)
+        decisions = Decisions(
+            iran=self.iran.decide(obs),
+            militia=np.stack([m.decide(obs) for m in self.militias]),
+            us=self.united_states.decide(obs),
+            vote_held=vote_held,
+            bloc_choice=bloc_choice,
+        )
+        self.world, record = resolve(self.world, decisions, self.params, self.seeds)
+        self.last_record = record
+        self.events.extend(event_rows(record, self.params))
+        self.today = daily_series(self.world, record)
+        self.datacollector.collect(self)
+        if self.world.day >= self.days:
+            self.running = False
+
+    def run(self) -> EscalationModel:
+        """Run to the end (``days`` steps)."""
+        while self.running:
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ results
+    def metrics(self) -> dict[str, Any]:
+        """End-state metrics and the path, as plain Python values."""
+        w = self.world
+        m = metrics(w.counters, troops=w.troops, war=w.war, isis=w.isis,
+                    sanctions_iraq=w.sanctions_iraq, legal=w.legal, sentiment=w.sentiment,
+                    exit_threshold=self.params.us.exit_threshold)
+        path = classify(m, self.config.outcomes)
+        out: dict[str, Any] = {"path": str(path[0])}
+        out.update({k: v[0].item() for k, v in m.items()})
+        return out
+
+    def timeline(self) -> pd.DataFrame:
+        """The daily series, one row per day (day 0 = the start date)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        start = self.config.meta.start_date
+        df.insert(1, "date", [(start + pd.Timedelta(days=int(d))).isoformat() for d in df["day"]])
+        return df
+
+    def events_frame(self) -> pd.DataFrame:
+        """The event record, one row per act."""
+        from sim.events import EVENT_COLUMNS
+
+        return pd.DataFrame(self.events, columns=list(EVENT_COLUMNS)).drop(columns="replicate")
+
+
+def run_model(seed: int | None = None, days: int | None = None, config: Any = None,
+              **overrides: Any) -> dict[str, Any]:
+    """Run one simulation; return a flat dict of ``path`` and the end-state metrics.
+
+    ``overrides`` are keyed by dotted config path (``**{"actors.iran.revenge_weight": 0.8}``)
+    or with ``__`` for dots (``actors__iran__revenge_weight=0.8``). For exploratory-modelling
+    tools (EMA Workbench and the like).
+    """
+    model = EscalationModel(config, rng=seed, days=days, overrides=overrides)
+    model.run()
+    out = model.metrics()
+    out["seed"] = model.seed
+    return out
