@@ -1,10 +1,31 @@
 """Escalation: an agent-based simulation of US-Iran escalation in Iraq after 3 January 2020.
 
-Public API: :class:`EscalationModel` (Mesa), :func:`run_model` (one run -> flat dict),
-:func:`load_config`. Sweeps and results (``sweep``, ``load_results``) are added by later layers.
+Public API:
+- :class:`EscalationModel` (Mesa model), :func:`run_model` (one run -> flat dict of path and
+  metrics), :func:`run_batch` (many parameter rows at once, vectorised);
+- :func:`load_config` (validated config);
+- :func:`sweep` and :func:`load_results` (batch experiments; imported lazily).
 """
 
-from sim.config import Config, ConfigError, load_config
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sim.config import Config, ConfigError, UserError, load_config
 from sim.model import EscalationModel, run_model
 
-__all__ = ["Config", "ConfigError", "EscalationModel", "load_config", "run_model"]
+_LAZY = {
+    "sweep": "sim.runner",
+    "load_results": "sim.store",
+    "run_batch": "sim.batch",
+}
+
+__all__ = ["Config", "ConfigError", "EscalationModel", "UserError", "load_config", "run_model",
+           *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
