@@ -33,6 +33,9 @@ class Parliament(mesa.Agent):
     def decide(self, obs: Observation) -> tuple[Any, Any]:
         """Decide whether to sit on the pending motion and each bloc's boycott/no/yes."""
         self.vote_held = policy.vote_scheduled(self.params, obs, self.seeds)
+        if not self.vote_held.any():  # blocs only choose when parliament sits
+            self.choices = np.full((len(self.blocs), *np.shape(self.seeds)), -1, dtype=np.int64)
+            return self.vote_held, self.choices
         self.choices = np.stack([
             policy.bloc_choice(
                 self.params, obs, actor=draws.BLOC + b, seeds=self.seeds, bias=row.bias,

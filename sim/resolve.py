@@ -68,6 +68,13 @@ class DayRecord:
 
 
 def _count(mean: Any, seeds: Arr, day: int, actor: Any, purpose: int) -> Arr:
+    """A keyed casualty count; skipped (zeros) when no replicate has a non-zero mean.
+
+    Draws are keyed, not sequential, so skipping unused ones changes no other draw.
+    """
+    m = np.asarray(mean)
+    if not m.any():
+        return np.zeros(np.broadcast(m, seeds).shape)
     return rules.count_from_uniform(mean, D.uniform(seeds, day, actor, purpose))
 
 
@@ -90,14 +97,14 @@ def resolve(
     changed = (strat != w.iran_strategy) & ~calib  # the strike itself is reported as an act
     slots.append(Slot("Iran", "iran_strategy", np.where(changed, strat, -1), zeros.astype(np.int64),
                       zeros, zeros, zeros, zeros, zeros, w.iran_strategy.astype(np.float64)))
-    cal_k = np.where(calib, _count(ip.calibrated.us_killed_mean, seeds, t, D.IRAN, D.US_KILLED), 0.0)
-    cal_w = np.where(calib, _count(ip.calibrated.us_wounded_mean, seeds, t, D.IRAN, D.US_WOUNDED), 0.0)
+    cal_k = _count(np.where(calib, ip.calibrated.us_killed_mean, 0.0), seeds, t, D.IRAN, D.US_KILLED)
+    cal_w = _count(np.where(calib, ip.calibrated.us_wounded_mean, 0.0), seeds, t, D.IRAN, D.US_WOUNDED)
     slots.append(Slot("Iran", "iran", np.where(calib, strat, -1), zeros.astype(np.int64),
                       cal_k, cal_w, zeros, zeros, zeros, zeros + ip.calibrated.missiles))
     militarised = (strat == ip.middle_index) | (strat == ip.major_index)
     outside = militarised & (D.uniform(seeds, t, D.IRAN, D.OUTSIDE) < ip.outside_attack_prob)
-    out_k = np.where(outside, _count(ip.outside.us_killed_mean, seeds, t, D.IRAN, D.US_KILLED + 100), 0.0)
-    out_w = np.where(outside, _count(ip.outside.us_wounded_mean, seeds, t, D.IRAN, D.US_WOUNDED + 100), 0.0)
+    out_k = _count(np.where(outside, ip.outside.us_killed_mean, 0.0), seeds, t, D.IRAN, D.US_KILLED + 100)
+    out_w = _count(np.where(outside, ip.outside.us_wounded_mean, 0.0), seeds, t, D.IRAN, D.US_WOUNDED + 100)
     slots.append(Slot("Iran", "iran_outside", np.where(outside, strat, -1), zeros.astype(np.int64),
                       out_k, out_w, zeros, zeros, zeros, zeros))
 
@@ -123,7 +130,7 @@ def resolve(
         ww = _count(mean_w, seeds, t, actor, D.US_WOUNDED)
         iq = _count(mean_iq, seeds, t, actor, D.IRAQI_KILLED)
         storm = a == 3
-        mk = np.where(storm, _count(mp.attacks[3].militia_killed_mean, seeds, t, actor, D.MILITIA_KILLED), 0.0)
+        mk = _count(np.where(storm, mp.attacks[3].militia_killed_mean, 0.0), seeds, t, actor, D.MILITIA_KILLED)
         u_t = D.uniform(seeds, t, actor, D.TARGET)
         base_target = np.floor(u_t * n_sites).astype(np.int64)
         storm_target = np.floor(u_t * (n_sites + 1)).astype(np.int64)  # n_sites = the embassy
@@ -161,10 +168,11 @@ def resolve(
     sm = up.strike_militias
     # target: the militia that recently did most harm (first on ties): proportional response
     target_m = np.argmax(w.militia_recent, axis=0)
-    sm_mk = np.where(strike_m, _count(sm.militia_killed_mean + sm.per_threat_killed * w.threat,
-                                      seeds, t, D.US, D.MILITIA_KILLED), 0.0)
-    sm_iq = np.where(strike_m, _count(sm.iraqi_killed_mean, seeds, t, D.US, D.IRAQI_KILLED), 0.0)
-    si_ik = np.where(strike_i, _count(up.strike_iran.iranian_killed_mean, seeds, t, D.US, D.IRANIAN_KILLED), 0.0)
+    sm_mk = _count(np.where(strike_m, sm.militia_killed_mean + sm.per_threat_killed * w.threat, 0.0),
+                   seeds, t, D.US, D.MILITIA_KILLED)
+    sm_iq = _count(np.where(strike_m, sm.iraqi_killed_mean, 0.0), seeds, t, D.US, D.IRAQI_KILLED)
+    si_ik = _count(np.where(strike_i, up.strike_iran.iranian_killed_mean, 0.0), seeds, t, D.US,
+                   D.IRANIAN_KILLED)
     troops = np.where(o == US_OPTIONS.index("drawdown"), np.maximum(w.troops - up.drawdown_step, 0.0), w.troops)
     us_detail = np.where(o == US_OPTIONS.index("drawdown"), troops, zeros)
     slots.append(Slot("United States", "us", np.where(o > 0, o, -1),
