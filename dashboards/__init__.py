@@ -1,0 +1,1 @@
+"""Solara dashboards: a single run unfolding, and a sweep's results (``dashboards/app.py``)."""

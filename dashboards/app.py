@@ -1,0 +1,19 @@
+"""The Solara app: ``solara run dashboards/app.py`` (or ``escalation dashboard``).
+
+Two pages: ``/`` watches a single run unfold (Mesa's SolaraViz, one model per browser
+session) and ``/sweep`` shows what a sweep's results folder says (``/sweep?dir=FOLDER`` opens a
+folder directly). Nothing here runs at import beyond building the route table, so a bad input
+in one session never affects the server or other sessions.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from dashboards.single_run import SingleRunPage
+from dashboards.sweep import SweepPage
+
+routes = [
+    solara.Route(path="/", component=SingleRunPage, label="Single run"),
+    solara.Route(path="sweep", component=SweepPage, label="Sweep results"),
+]

@@ -1,0 +1,309 @@
+"""Single-run page: watch one run unfold day by day on Mesa's SolaraViz.
+
+:class:`DashboardModel` is the model as the page creates it: it takes the raw control values
+(the seed arrives as text, the preset as a name) and never fails on bad input: it falls back to
+a valid run and keeps the problem in ``input_problems``, which the page shows. Each browser
+session gets its own model (``solara.use_memo`` in :func:`SingleRunPage`); Reset builds a new
+one from the controls. Labels and ranges of the controls come from the config schema.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import reacton.ipywidgets as rw
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+from pydantic import BaseModel
+
+from dashboards import figures, theme
+from sim.config import CONFIG_DIR, DEFAULT_CONFIG, Config, ConfigError, load_config, parameter_space
+from sim.model import EscalationModel
+
+#: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
+MAIN_WEIGHTS: tuple[str, ...] = (
+    "actors.iran.revenge_weight",
+    "actors.iran.pressure_weight",
+    "actors.iran.retaliation_weight",
+    "actors.iran.war_weight",
+    "actors.iran.economic_weight",
+    "actors.united_states.retaliation_weight",
+    "actors.united_states.audience_weight",
+    "actors.united_states.war_avoidance_weight",
+    "actors.united_states.sovereignty_weight",
+    "actors.militia_common.hostility_weight",
+    "actors.militia_common.fear_weight",
+    "actors.parliament.anger_weight",
+    "actors.parliament.iran_weight",
+)
+DEFAULT_SEED = 42
+SCENARIO_DIR = CONFIG_DIR / "scenarios"
+
+
+# ------------------------------------------------------------------------------ inputs
+def preset_names() -> list[str]:
+    """Posture presets offered: the baseline, then every file in ``configs/scenarios/``."""
+    return [theme.DEFAULT_PRESET] + sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def preset_path(name: str) -> Any:
+    """Config file of a preset name; a :class:`ConfigError` if there is no such preset."""
+    name = str(name).strip()
+    if name == theme.DEFAULT_PRESET:
+        return DEFAULT_CONFIG
+    path = SCENARIO_DIR / f"{name}.yaml"
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+        raise ConfigError(f"posture preset {name!r} does not exist; "
+                          f"available: {', '.join(preset_names())}")
+    return path
+
+
+def parse_seed(text: Any) -> int:
+    """Parse a seed typed in the page (text) as an integer >= 0; ConfigError otherwise."""
+    if isinstance(text, bool):
+        raise ConfigError(f"seed {text!r} is not a whole number")
+    if isinstance(text, int):
+        value = text
+    else:
+        raw = str(text).strip().replace(",", "").replace("_", "")
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"seed {str(text)!r} is not a whole number") from None
+    if value < 0:
+        raise ConfigError(f"seed {value} is negative; use 0 or more")
+    return value
+
+
+def field_info(path: str) -> Any:
+    """Return the pydantic FieldInfo of a dotted config path (list items by index)."""
+    model: Any = Config
+    info = None
+    for part in path.split("."):
+        if part.isdigit():
+            continue
+        info = model.model_fields[part]
+        ann = info.annotation
+        if getattr(ann, "__origin__", None) is list:
+            ann = ann.__args__[0]
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return info
+
+
+def control_label(path: str) -> str:
+    """Label of a control: section and the schema's description (else the field name)."""
+    info = field_info(path)
+    parts = path.split(".")
+    text = (info.description if info is not None and info.description else
+            theme.humanize(parts[-1]))
+    section = theme.SECTION_LABELS.get(parts[-2]) if len(parts) > 1 else None
+    return f"{section}: {text}" if section else text
+
+
+def model_params(base: Config | None = None) -> dict[str, Any]:
+    """SolaraViz controls: seed, posture preset, days and the main payoff weights."""
+    cfg = base if base is not None else load_config(DEFAULT_CONFIG)
+    space = parameter_space(cfg)
+    days_lo, days_hi, _ = space["meta.days"]
+    params: dict[str, Any] = {
+        "seed": {"type": "InputText", "value": str(DEFAULT_SEED),
+                 "label": "Seed (whole number, 0 or more)"},
+        "preset": {"type": "Select", "value": theme.DEFAULT_PRESET, "values": preset_names(),
+                   "label": "Iran posture preset"},
+        "days": {"type": "SliderInt", "value": cfg.meta.days, "min": int(days_lo),
+                 "max": int(days_hi), "step": 1, "label": field_info("meta.days").description},
+    }
+    for path in MAIN_WEIGHTS:
+        lo, hi, kind = space[path]
+        value = _get(cfg, path)
+        params[path] = {"type": "SliderFloat" if kind == "float" else "SliderInt",
+                        "value": value, "min": lo, "max": hi,
+                        "step": 0.05 if kind == "float" else 1, "label": control_label(path)}
+    return params
+
+
+def _get(cfg: Config, path: str) -> Any:
+    node: Any = cfg
+    for part in path.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
+    return node
+
+
+class DashboardModel(EscalationModel):
+    """The model as the page builds it from raw control values; bad input never raises.
+
+    Args:
+        seed: run seed, as typed (text) or an int; falls back to 42 if not a whole number >= 0.
+        preset: posture preset name (``baseline`` or a file stem in ``configs/scenarios/``).
+        days: run length (default: the preset's ``meta.days``).
+        **weights: payoff weights by dotted config path; a value equal to the baseline's is not
+            applied, so the preset's own value holds.
+    """
+
+    def __init__(self, seed: Any = str(DEFAULT_SEED), preset: str = theme.DEFAULT_PRESET,
+                 days: Any = None, **weights: Any) -> None:
+        problems: list[str] = []
+        try:
+            run_seed = parse_seed(seed)
+        except ConfigError as exc:
+            run_seed = DEFAULT_SEED
+            problems.append(f"{exc}; running seed {DEFAULT_SEED} instead.")
+        try:
+            path = preset_path(preset)
+            cfg = load_config(path)
+            preset_used = str(preset).strip()
+        except ConfigError as exc:
+            problems.append(f"{exc}; running the baseline instead.")
+            cfg = load_config(DEFAULT_CONFIG)
+            preset_used = theme.DEFAULT_PRESET
+        try:
+            n_days = int(days) if days is not None else cfg.meta.days
+            if n_days < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(f"days {days!r} is not a positive whole number; "
+                            f"running {cfg.meta.days} days instead.")
+            n_days = cfg.meta.days
+        baseline = _baseline()
+        overrides = {k: v for k, v in weights.items() if _differs(v, _get_or_none(baseline, k))}
+        try:
+            super().__init__(cfg, rng=run_seed, days=n_days, overrides=overrides)
+        except ConfigError as exc:
+            problems.append(f"{exc}; running without the changed weights.")
+            super().__init__(cfg, rng=run_seed, days=n_days)
+        self.preset = preset_used
+        self.overrides = overrides
+        self.input_problems = problems
+
+
+def _get_or_none(cfg: Config, path: str) -> Any:
+    try:
+        return _get(cfg, path)
+    except (AttributeError, IndexError, ValueError):
+        return None
+
+
+def _differs(a: Any, b: Any) -> bool:
+    try:
+        return abs(float(a) - float(b)) > 1e-9
+    except (TypeError, ValueError):
+        return True
+
+
+_BASELINE: list[Config] = []
+
+
+def _baseline() -> Config:
+    if not _BASELINE:  # immutable (frozen) config, safe to share between sessions
+        _BASELINE.append(load_config(DEFAULT_CONFIG))
+    return _BASELINE[0]
+
+
+# ------------------------------------------------------------------------------ components
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+@solara.component
+def FigureView(model: Any, make: Any, css: str) -> Any:
+    """Show a figure of the model, redrawn only when the day or the model changes."""
+    update_counter.get()
+    data = solara.use_memo(lambda: _png(make(model)), [model, model.world.day, model.running])
+    with solara.Div(classes=[css, "dashboard-figure"], style={"max-width": "100%"}) as main:
+        rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
+    return main
+
+
+@solara.component
+def Timeline(model: Any) -> Any:
+    """Each actor's rung by day, notable events marked."""
+    return FigureView(model, figures.timeline_figure, "timeline")
+
+
+@solara.component
+def MapView(model: Any) -> Any:
+    """Map of Iraq and its neighbours with sites, attacks and strikes."""
+    return FigureView(model, figures.map_figure, "map")
+
+
+@solara.component
+def ParliamentView(model: Any) -> Any:
+    """Seats by bloc, attendance and votes on the latest motion, against the quorum."""
+    return FigureView(model, figures.parliament_figure, "parliament")
+
+
+@solara.component
+def EventLog(model: Any) -> Any:
+    """Show the event log, newest first."""
+    update_counter.get()
+    return solara.HTML(unsafe_innerHTML=figures.event_log_html(model))
+
+
+@solara.component
+def WorldState(model: Any) -> Any:
+    """Show the world state today."""
+    update_counter.get()
+    return solara.HTML(unsafe_innerHTML=figures.world_state_html(model))
+
+
+@solara.component
+def PathStatus(model: Any) -> Any:
+    """Show the path tracked (final classification at the end) and input problems."""
+    update_counter.get()
+    st = figures.path_status(model)
+    what = "Final classification" if st["final"] else "Tracking"
+    m = st["metrics"]
+    with solara.Column(gap="4px", classes=["path-status"]) as main:
+        for problem in getattr(model, "input_problems", []):
+            solara.Warning(problem, classes=["input-problem"])
+        solara.HTML(unsafe_innerHTML=(
+            f'<div class="path-line" data-path="{st["path"]}" '
+            f'data-final="{str(st["final"]).lower()}" data-day="{st["day"]}" '
+            'style="font-size:16px">'
+            f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
+            f'background:{st["colour"]};margin-right:8px;vertical-align:-2px"></span>'
+            f'<b>{what}:</b> {st["label"]} &nbsp; <span style="color:#666">'
+            f'day {st["day"]} of {st["days"]} &middot; preset {getattr(model, "preset", "?")}'
+            f' &middot; seed {model.seed} &middot; {m["militia_attacks"]} militia attacks, '
+            f'{m["us_strikes_iraq"]} US strikes in Iraq, {m["us_strikes_iran"]} on Iran, '
+            f'max rung {m["max_escalation"]}/6</span></div>'))
+    return main
+
+
+@solara.component
+def Dashboard(model: Any) -> Any:
+    """All single-run components, laid out."""
+    with solara.Column(gap="8px", style={"padding": "8px"}) as main:
+        with solara.Card(margin=0, classes=["card-status"]):
+            PathStatus(model)
+        with solara.Columns([7, 5]):
+            with solara.Card("Escalation timeline", margin=0, classes=["card-timeline"]):
+                Timeline(model)
+            with solara.Card("Map", margin=0, classes=["card-map"]):
+                MapView(model)
+        with solara.Columns([5, 3, 4]):
+            with solara.Card("Event log (newest first)", margin=0, classes=["card-events"]):
+                EventLog(model)
+            with solara.Card("World state", margin=0, classes=["card-world"]):
+                WorldState(model)
+            with solara.Card("Parliament", margin=0, classes=["card-parliament"]):
+                ParliamentView(model)
+    return main
+
+
+@solara.component
+def SingleRunPage() -> Any:
+    """Show the single-run page: one model per browser session, controls in the sidebar."""
+    params = solara.use_memo(model_params, [])
+    initial = solara.use_memo(
+        lambda: DashboardModel(**{k: v["value"] for k, v in params.items()}), [])
+    model = solara.use_reactive(initial)
+    solara.Title("Escalation: single run")
+    SolaraViz(model, components=[], model_params=params,
+              name="US-Iran escalation in Iraq: a single run", play_interval=150)
+    Dashboard(model.value)

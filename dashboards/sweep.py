@@ -1,0 +1,339 @@
+"""Sweep page: what a sweep says, read from its results folder with pandas only.
+
+A results folder (written by ``escalation sweep``) holds ``runs/`` (Parquet parts: ``run_id,
+design_id, replicate, seed, status, error``, one column per swept factor named by its dotted
+config path, ``path`` and the metrics) and ``manifest.json`` (the spec with its ``factors``, and
+a ``schema_version``). Nothing here imports the sweep code: the folder is the contract. Bad
+folders become a :class:`SweepError` with a message the page shows.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import reacton.ipywidgets as rw
+import solara
+from matplotlib.figure import Figure
+
+from dashboards import theme
+from sim.outcomes import PATHS
+
+#: Major versions of the results layout this page reads.
+SUPPORTED_SCHEMA: tuple[int, int] = (1, 1)
+#: Columns every results table must have.
+REQUIRED_COLUMNS: tuple[str, ...] = ("run_id", "status", "path")
+#: Numeric factors with more distinct values than this are binned (e.g. Latin hypercube).
+MAX_LEVELS = 8
+Z95 = 1.959963984540054
+
+
+class SweepError(Exception):
+    """A results folder that cannot be shown; the message says why."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A loaded results folder."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    factors: list[str]
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """Runs that finished (``status == "ok"``)."""
+        return self.runs[self.runs["status"].astype(str) == "ok"]
+
+    @property
+    def name(self) -> str:
+        """Name of the sweep (from its spec, else the folder)."""
+        spec = self.manifest.get("spec") or {}
+        return str(spec.get("name") or self.folder.name)
+
+
+def _major(version: Any) -> int:
+    try:
+        return int(str(version).split(".")[0])
+    except ValueError:
+        raise SweepError(f"manifest.json: schema_version {version!r} is not a version number") \
+            from None
+
+
+def factor_names(spec: dict[str, Any]) -> list[str]:
+    """Dotted paths of the swept factors in a spec (mapping by path, or a list of entries)."""
+    factors = spec.get("factors") or {}
+    if isinstance(factors, dict):
+        return [str(k) for k in factors]
+    names = []
+    for f in factors:
+        if isinstance(f, dict):
+            name = f.get("path") or f.get("name")
+            if name:
+                names.append(str(name))
+        elif isinstance(f, str):
+            names.append(f)
+    return names
+
+
+def load_sweep(folder: str | Path) -> Sweep:
+    """Read ``manifest.json`` and ``runs/`` of a results folder; SweepError if unusable."""
+    text = str(folder).strip()
+    if not text:
+        raise SweepError("no results folder given: type the folder an 'escalation sweep' wrote")
+    d = Path(text).expanduser()
+    if not d.exists():
+        raise SweepError(f"{d}: no such folder")
+    if not d.is_dir():
+        raise SweepError(f"{d}: is a file, not a results folder")
+    mf = d / "manifest.json"
+    if not mf.is_file():
+        raise SweepError(f"{d}: no manifest.json here; is this a folder written by "
+                         "'escalation sweep'?")
+    try:
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SweepError(f"{mf}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise SweepError(f"{mf}: expected a JSON object")
+    if "schema_version" not in manifest:
+        raise SweepError(f"{mf}: no schema_version; the folder comes from an older version of "
+                         "the sweep; re-run the sweep to read it here")
+    major = _major(manifest["schema_version"])
+    lo, hi = SUPPORTED_SCHEMA
+    if major < lo:
+        raise SweepError(f"{mf}: schema_version {manifest['schema_version']} is older than this "
+                         f"dashboard reads ({lo}); re-run the sweep to read it here")
+    if major > hi:
+        raise SweepError(f"{mf}: schema_version {manifest['schema_version']} is newer than this "
+                         f"dashboard reads ({hi}); update the project")
+    runs_dir = d / "runs"
+    if not runs_dir.is_dir() or not any(runs_dir.glob("*.parquet")):
+        raise SweepError(f"{d}: no Parquet parts in runs/ (has the sweep written any rows yet?)")
+    try:
+        runs = pd.read_parquet(runs_dir)
+    except Exception as exc:  # pyarrow raises many types for damaged parts
+        raise SweepError(f"{runs_dir}: cannot be read as Parquet ({type(exc).__name__}: {exc})") \
+            from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in runs.columns]
+    if missing:
+        raise SweepError(f"{runs_dir}: missing column(s) {', '.join(missing)}")
+    spec = manifest.get("spec") or {}
+    names = factor_names(spec if isinstance(spec, dict) else {})
+    factors = [f for f in names if f in runs.columns]
+    if not names:  # no factor list in the spec: dotted columns are factors
+        factors = [c for c in runs.columns if "." in str(c)]
+    return Sweep(folder=d, manifest=manifest, runs=runs, factors=factors)
+
+
+def wilson(k: Any, n: Any, z: float = Z95) -> tuple[Any, Any, Any]:
+    """Share ``k/n`` and its Wilson score interval (arrays or scalars; n=0 gives NaN)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _path_order(values: Any) -> list[str]:
+    seen = [str(v) for v in pd.unique(pd.Series(values).astype(str))]
+    known = [p for p in PATHS if p in seen]
+    return known + sorted(p for p in seen if p not in PATHS)
+
+
+def path_distribution(runs: pd.DataFrame) -> pd.DataFrame:
+    """Share of finished runs on each path, with 95% Wilson intervals."""
+    ok = runs[runs["status"].astype(str) == "ok"]
+    n = len(ok)
+    counts = ok["path"].astype(str).value_counts()
+    order = [p for p in PATHS] + [p for p in counts.index if p not in PATHS]
+    k = np.array([int(counts.get(p, 0)) for p in order])
+    p, lo, hi = wilson(k, np.full(len(order), n))
+    return pd.DataFrame({"path": order, "runs": k, "n": n, "share": p, "lo": lo, "hi": hi})
+
+
+def factor_levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> tuple[pd.Series, bool]:
+    """Group values of a factor: as they are, or in quantile bins if numeric with many levels.
+
+    Returns the level of each row (its value, or its bin's midpoint) and whether binned.
+    """
+    if pd.api.types.is_numeric_dtype(values) and values.nunique() > max_levels:
+        bins = pd.qcut(values, q=max_levels, duplicates="drop")
+        mids = bins.map(lambda iv: iv.mid).astype(float)
+        return mids, True
+    return values, False
+
+
+def by_factor(runs: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """Probability of each path at each level of a factor, with 95% Wilson intervals."""
+    ok = runs[runs["status"].astype(str) == "ok"]
+    levels, _ = factor_levels(ok[factor])
+    frame = pd.DataFrame({"level": levels.to_numpy(), "path": ok["path"].astype(str).to_numpy()})
+    table = pd.crosstab(frame["level"], frame["path"])
+    n = table.sum(axis=1)
+    rows = []
+    for path in _path_order(frame["path"]):
+        k = table[path] if path in table.columns else 0 * n
+        p, lo, hi = wilson(k.to_numpy(), n.to_numpy())
+        rows.append(pd.DataFrame({"level": table.index, "path": path, "runs": k.to_numpy(),
+                                  "n": n.to_numpy(), "share": p, "lo": lo, "hi": hi}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["level", "path", "runs", "n", "share", "lo", "hi"])
+
+
+# ------------------------------------------------------------------------------ figures
+def distribution_figure(sweep: Sweep) -> Figure:
+    """Bars: share of runs on each path with 95% Wilson intervals."""
+    dist = path_distribution(sweep.runs)
+    fig = Figure(figsize=(7.5, 3.8), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(dist))
+    colours = [theme.PATH_COLOURS.get(p, "#607d8b") for p in dist["path"]]
+    err = np.vstack([dist["share"] - dist["lo"], dist["hi"] - dist["share"]])
+    ax.bar(x, dist["share"], color=colours, yerr=np.nan_to_num(err), capsize=4,
+           edgecolor="#333", lw=0.4)
+    for xi, (s, k) in enumerate(zip(dist["share"], dist["runs"], strict=True)):
+        if np.isfinite(s):
+            ax.text(xi, s + 0.02, f"{100 * s:.1f}%\n({k})", ha="center", va="bottom", fontsize=7)
+    labels = [theme.PATH_LABELS.get(p, p).split(" (")[0] for p in dist["path"]]
+    ax.set_xticks(x, labels, rotation=18, ha="right", fontsize=8)
+    ax.set_ylim(0, min(1.0, float(np.nanmax(dist["hi"].to_numpy(), initial=0)) + 0.15))
+    ax.set_ylabel("share of runs")
+    n = int(dist["n"].iloc[0]) if len(dist) else 0
+    ax.set_title(f"{sweep.name}: path distribution over {n} finished runs (95% Wilson CI)",
+                 fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def factor_figure(sweep: Sweep, factor: str) -> Figure:
+    """Probability of each path against one swept factor, with 95% Wilson intervals."""
+    table = by_factor(sweep.runs, factor)
+    fig = Figure(figsize=(7.5, 3.6), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    levels = list(pd.unique(table["level"]))
+    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) for v in levels)
+    xs = {v: (float(v) if numeric else i) for i, v in enumerate(levels)}
+    for path, grp in table.groupby("path", sort=False):
+        if grp["runs"].sum() == 0:
+            continue
+        x = np.array([xs[v] for v in grp["level"]])
+        order = np.argsort(x)
+        colour = theme.PATH_COLOURS.get(str(path), "#607d8b")
+        label = theme.PATH_LABELS.get(str(path), str(path)).split(" (")[0]
+        ax.plot(x[order], grp["share"].to_numpy()[order], marker="o", ms=4, color=colour,
+                label=label)
+        ax.fill_between(x[order], grp["lo"].to_numpy()[order], grp["hi"].to_numpy()[order],
+                        color=colour, alpha=0.15, lw=0)
+    if not numeric:
+        ax.set_xticks(list(xs.values()), [str(v) for v in levels], rotation=15, ha="right",
+                      fontsize=8)
+    binned = factor_levels(sweep.ok[factor])[1] if factor in sweep.ok else False
+    ax.set_xlabel(factor + (" (binned by quantile)" if binned else ""))
+    ax.set_ylabel("P(path)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title(f"Path probability vs {factor}", fontsize=10)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ page
+def candidate_folders(root: Path | None = None, depth: int = 3) -> list[str]:
+    """Results folders (holding manifest.json and runs/) under ``root`` (default: cwd)."""
+    base = root or Path.cwd()
+    found = []
+    for level in range(1, depth + 1):
+        pattern = "/".join(["*"] * level) + "/manifest.json"
+        for mf in base.glob(pattern):
+            if (mf.parent / "runs").is_dir() and ".venv" not in mf.parts:
+                found.append(str(mf.parent))
+    return sorted(set(found))[:50]
+
+
+def _initial_folder(search: str | None) -> str:
+    query = urllib.parse.parse_qs(search or "")
+    if query.get("dir"):
+        return query["dir"][0]
+    return os.environ.get("ESCALATION_SWEEP_DIR", "")
+
+
+@solara.component
+def SweepView(folder: str) -> Any:
+    """Show the path distribution and per-factor plots of a results folder (or why not)."""
+    result = solara.use_memo(lambda: _load_and_draw(folder), [folder])
+    if isinstance(result, str):
+        return solara.Error(result, classes=["sweep-error"])
+    sweep, images = result
+    ok, total = len(sweep.ok), len(sweep.runs)
+    dist = path_distribution(sweep.runs)
+    with solara.Column(gap="8px", classes=["sweep-results"]) as main:
+        solara.HTML(unsafe_innerHTML=(
+            f'<div class="sweep-summary" data-runs="{total}" data-ok="{ok}" '
+            f'data-factors="{len(sweep.factors)}"><b>{sweep.name}</b>: {total} runs, {ok} ok, '
+            f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}; '
+            f"schema {sweep.manifest.get('schema_version')}</div>"))
+        with solara.Card("Path distribution", margin=0, classes=["card-distribution"]):
+            rw.Image(value=images[0], format="png")
+            rows = "".join(
+                f"<tr><td>{theme.PATH_LABELS.get(r.path, r.path)}</td><td>{r.runs}</td>"
+                f"<td>{100 * r.share:.1f}%</td><td>{100 * r.lo:.1f}-{100 * r.hi:.1f}%</td></tr>"
+                for r in dist.itertuples() if r.n > 0)
+            solara.HTML(unsafe_innerHTML=(
+                '<table class="path-table" style="font-size:13px"><tr><th align=left>path</th>'
+                "<th>runs</th><th>share</th><th>95% CI</th></tr>" + rows + "</table>"))
+        for factor, img in zip(sweep.factors, images[1:], strict=True):
+            with solara.Card(f"Path probability vs {factor}", margin=0,
+                             classes=["card-factor"]):
+                rw.Image(value=img, format="png")
+    return main
+
+
+def _load_and_draw(folder: str) -> tuple[Sweep, list[bytes]] | str:
+    """Load a folder and draw its figures; the error message if it cannot be shown."""
+    try:
+        sweep = load_sweep(folder)
+        images = [_png(distribution_figure(sweep))]
+        images += [_png(factor_figure(sweep, f)) for f in sweep.factors]
+    except SweepError as exc:
+        return str(exc)
+    except Exception as exc:  # a malformed table must not break the page or the server
+        return f"{folder}: cannot show these results ({type(exc).__name__}: {exc})"
+    return sweep, images
+
+
+@solara.component
+def SweepPage() -> Any:
+    """Pick a results folder; see its path distribution and path probability per factor."""
+    router = solara.use_router()
+    folder = solara.use_reactive(_initial_folder(router.search))
+    found = solara.use_memo(candidate_folders, [])
+    solara.Title("Escalation: sweep results")
+    with solara.Column(style={"padding": "12px", "max-width": "1100px"}) as main:
+        solara.HTML(tag="h2", unsafe_innerHTML="Sweep results")
+        with solara.Row():
+            solara.InputText("Results folder (written by 'escalation sweep')", value=folder,
+                             classes=["folder-input"], style={"min-width": "520px"})
+            if found:
+                solara.Select("or pick one found here", values=found,
+                              value=folder.value if folder.value in found else None,
+                              on_value=lambda v: folder.set(v or ""))
+        SweepView(folder.value)
+    return main
