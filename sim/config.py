@@ -391,6 +391,55 @@ class Outcomes(Strict):
     s4_min_political_share: Unit
 
 
+#: Every action name a history event may use (actor-specific checks happen in :mod:`sim.replay`).
+HISTORY_ACTIONS: tuple[str, ...] = (
+    STRATEGIES + US_OPTIONS + MILITIA_ACTIONS + LEGAL_STEPS[1:]
+)
+
+
+class HistoryEvent(Strict):
+    """One actual choice of the historical record (replayed and scored by :mod:`sim.replay`)."""
+
+    date: dt.date
+    actor: str = Field(min_length=1, description="Iran, United States, Parliament or a militia")
+    action: str = Field(min_length=1, description="an option of that actor")
+    target: str | None = None
+    us_killed: int | None = Field(default=None, ge=0, le=10_000, description="declared US deaths")
+    us_wounded: int | None = Field(default=None, ge=0, le=10_000, description="declared US wounded")
+    counted: bool = Field(default=True, description="scored in the likelihood (else only forced)")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _known_action(self) -> HistoryEvent:
+        if self.action not in HISTORY_ACTIONS:
+            allowed = ", ".join(HISTORY_ACTIONS)
+            raise ValueError(f"unknown action {self.action!r}; the model has {allowed}")
+        return self
+
+
+class HistoryShock(Strict):
+    """An exogenous change of world state on a date (e.g. the 3 January strike)."""
+
+    date: dt.date
+    note: str = ""
+    set: dict[str, float] = Field(default_factory=dict)
+    add: dict[str, float] = Field(default_factory=dict)
+
+
+class History(Strict):
+    """The historical sequence a replay drives the model through (optional section)."""
+
+    end_date: dt.date
+    events: list[HistoryEvent] = Field(min_length=1)
+    shocks: list[HistoryShock] = Field(default_factory=list)
+    quiet: dict[str, str] = Field(
+        default_factory=dict,
+        description="actor -> action it actually chose on days without an event (scored)")
+    fill: dict[str, str] = Field(
+        default_factory=dict,
+        description="actor -> 'modal' or an action, forced but not scored on other days")
+
+
 class Config(Strict):
     """A whole, validated model configuration."""
 
@@ -399,6 +448,7 @@ class Config(Strict):
     actors: Actors
     world: World
     outcomes: Outcomes
+    history: History | None = None
 
     def hash(self) -> str:
         """Short content hash of the resolved configuration (recorded with every result)."""
