@@ -13,16 +13,18 @@ import importlib
 from typing import Any
 
 from sim.config import Config, ConfigError, UserError, load_config
-from sim.model import EscalationModel, run_model
 
+# Imported on first use, so that ``import agents`` (which imports sim.policy) never cycles
+# back through sim.model, and the CLI starts fast.
 _LAZY = {
+    "EscalationModel": "sim.model",
+    "run_model": "sim.model",
     "sweep": "sim.runner",
     "load_results": "sim.store",
     "run_batch": "sim.batch",
 }
 
-__all__ = ["Config", "ConfigError", "EscalationModel", "UserError", "load_config", "run_model",
-           *_LAZY]
+__all__ = ["Config", "ConfigError", "UserError", "load_config", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

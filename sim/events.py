@@ -42,7 +42,8 @@ def _target_name(kind: str, action: int, target: int, P: SimpleNamespace) -> str
     if kind == "iran_outside":
         return "US interests outside Iraq"
     if kind == "us" and US_OPTIONS[action] == "strike_militias":
-        return str(P.militia.names[target])
+        row = P.militia.rows[target]
+        return f"{row.name} ({row.home_site})"
     if kind == "us" and US_OPTIONS[action] == "strike_iran":
         return "Iran"
     if kind == "us" and US_OPTIONS[action] == "sanction_iraq":
@@ -179,7 +180,7 @@ def narrate(row: dict[str, Any], quorum: int = 165) -> str:
         texts = {
             "offer_talks": "The US offers talks without preconditions",
             "force_protection": "The coalition pauses anti-ISIS operations to protect its forces",
-            "strike_militias": f"US strikes {target} sites in Iraq; {row['militia_killed']} "
+            "strike_militias": f"US strikes {target} in Iraq; {row['militia_killed']} "
                                f"militia and {row['iraqi_killed']} other Iraqis killed",
             "strike_iran": f"US strikes targets inside Iran; {row['iranian_killed']} Iranians killed",
             "sanction_iraq": "The US imposes sanctions on Iraq",

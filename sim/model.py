@@ -56,6 +56,8 @@ class EscalationModel(mesa.Model):
     Args:
         config: a :class:`~sim.config.Config`, a path to a YAML config, or None (baseline).
         rng: the run seed (int), a numpy Generator to draw one from, or None (fresh seed).
+        seed: alias of ``rng`` (lets ``mesa.batch_run`` sweep ``rng`` as a parameter: with
+            ``seed`` in the signature it fills ``seed`` with None and keeps ``rng``).
         days: run length; defaults to ``meta.days`` of the config.
         overrides: dotted-path overrides (``{"actors.iran.revenge_weight": 0.8}``).
         **params: more overrides as keywords; dotted keys work through ``**{...}`` (as
@@ -67,11 +69,14 @@ class EscalationModel(mesa.Model):
         config: Config | str | Path | None = None,
         *,
         rng: Any = None,
+        seed: Any = None,
         days: int | None = None,
         overrides: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> None:
-        seed = seed_from(rng)
+        if seed is not None and rng is not None and seed != rng:
+            raise ConfigError(f"seed {seed!r} and rng {rng!r} disagree; give one of them")
+        seed = seed_from(rng if rng is not None else seed)
         super().__init__(rng=seed)
         cfg = config if isinstance(config, Config) else load_config(config)
         cfg = with_overrides(cfg, {**(overrides or {}), **{k.replace("__", "."): v for k, v in params.items()}})

@@ -1,0 +1,29 @@
+"""Shared fixtures: the repository root, the baseline config and a runner for the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def baseline():
+    from sim.config import load_config
+
+    return load_config()
+
+
+def run_cli(*args: str, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``escalation ARGS`` in a subprocess (the installed console script's module)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True,
+        timeout=timeout, cwd=cwd or ROOT, env=env,
+    )

@@ -1,0 +1,154 @@
+"""Configuration: validation, overrides, and one-line errors for bad input (CLI and API)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+
+from sim.config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    get_path,
+    load_config,
+    parameter_space,
+    with_overrides,
+)
+from tests.conftest import ROOT, SCENARIOS, run_cli
+
+
+def test_baseline_loads_and_seats_add_up(baseline):
+    p = baseline.actors.parliament
+    assert sum(b.seats for b in p.blocs) == p.total_seats == 329
+    assert p.quorum == 165
+    assert baseline.meta.start_date.isoformat() == "2020-01-03"
+    assert 5000 <= baseline.initial.us_troops <= 5400
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_presets_load_and_bias_iran(path, baseline):
+    cfg = load_config(path)
+    assert cfg.actors.iran.posture != "none"
+    assert cfg.actors.iran.posture_bias > 0
+    assert cfg.hash() != baseline.hash()
+
+
+def test_dotted_overrides_by_index_and_name(baseline):
+    cfg = with_overrides(baseline, {"actors.iran.revenge_weight": 0.8,
+                                    "actors.militias.Kataib Hezbollah.loyalty": 0.5,
+                                    "actors.militias.1.fear": 0.1})
+    assert cfg.actors.iran.revenge_weight == 0.8
+    assert cfg.actors.militias[0].loyalty == 0.5
+    assert cfg.actors.militias[1].fear == 0.1
+    assert get_path(cfg, "actors.militias.0.loyalty") == 0.5
+    assert cfg.hash() != baseline.hash()
+
+
+def test_parameter_space_has_ranges_containing_values(baseline):
+    space = parameter_space(baseline)
+    assert len(space) > 100
+    for path, (lo, hi, _kind) in space.items():
+        assert lo <= get_path(baseline, path) <= hi, path
+
+
+def _write(tmp_path, text: str):
+    f = tmp_path / "c.yaml"
+    f.write_text(text)
+    return f
+
+
+def _baseline_with(tmp_path, mutate):
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    mutate(data)
+    return _write(tmp_path, yaml.safe_dump(data))
+
+
+BAD_CONFIGS = {
+    "unknown key": (lambda d: d["actors"]["iran"].update(revenge_wieght=1.0),
+                    "actors.iran.revenge_wieght: unknown key"),
+    "wrong type": (lambda d: d["actors"]["iran"].update(revenge_weight="high"),
+                   "actors.iran.revenge_weight: 'high' has the wrong type"),
+    "out of range": (lambda d: d["actors"]["iran"].update(revenge_weight=-1),
+                     "actors.iran.revenge_weight: -1 is out of range; allowed 0.0 to 20.0"),
+    "nan": (lambda d: d["initial"].update(sentiment=math.nan), "initial.sentiment"),
+    "missing key": (lambda d: d["world"].pop("isis_growth"), "world.isis_growth: required key is missing"),
+    "seats": (lambda d: d["actors"]["parliament"]["blocs"][0].update(seats=10),
+              "bloc seats sum to 285, but total_seats is 329"),
+    "bad posture": (lambda d: d["actors"]["iran"].update(posture="invade"), "actors.iran.posture: 'invade'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_api_error_names_file_and_key(tmp_path, case):
+    mutate, expected = BAD_CONFIGS[case]
+    f = _baseline_with(tmp_path, mutate)
+    with pytest.raises(ConfigError) as info:
+        load_config(f)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert str(f) in msg and expected in msg, msg
+
+
+def _assert_one_line_error(proc, *needles):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 or (len(lines) == 2 and lines[0].startswith("usage:")), proc.stderr
+    for n in needles:
+        assert n in proc.stderr, (n, proc.stderr)
+
+
+def test_cli_missing_file():
+    _assert_one_line_error(run_cli("run", "--config", "nope.yaml"), "nope.yaml", "no such config file")
+
+
+def test_cli_yaml_syntax_error(tmp_path):
+    f = _write(tmp_path, "meta: {name: x\n  days: [1,\n")
+    _assert_one_line_error(run_cli("run", "--config", str(f)), str(f), "YAML syntax error", "line")
+
+
+@pytest.mark.parametrize("case", ["unknown key", "wrong type", "out of range"])
+def test_cli_bad_config(tmp_path, case):
+    mutate, expected = BAD_CONFIGS[case]
+    f = _baseline_with(tmp_path, mutate)
+    _assert_one_line_error(run_cli("run", "--config", str(f), "--days", "3"), str(f), expected)
+
+
+@pytest.mark.parametrize("setting,needle", [
+    ("actors.iran.nonsense=1", "unknown key path 'actors.iran.nonsense'"),
+    ("actors.iran.revenge_weight=abc", "actors.iran.revenge_weight: 'abc' has the wrong type"),
+    ("actors.iran.revenge_weight=99", "out of range; allowed 0.0 to 20.0"),
+    ("actors.iran.revenge_weight=.nan", "must be a finite number"),
+    ("actors.militias.9.loyalty=0.5", "no item '9'"),
+    ("actors.iran=3", "is a section, not a value"),
+    ("novalue", "expected KEY=VALUE"),
+])
+def test_cli_bad_set(setting, needle):
+    _assert_one_line_error(run_cli("run", "--days", "3", "--set", setting), needle)
+
+
+@pytest.mark.parametrize("days", ["-5", "0", "ten"])
+def test_cli_bad_days(days):
+    _assert_one_line_error(run_cli("run", "--days", days), "--days")
+
+
+def test_cli_out_is_a_file(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("keep me")
+    _assert_one_line_error(run_cli("run", "--days", "3", "--seed", "1", "--out", str(f)), "is a file")
+    assert f.read_text() == "keep me"
+
+
+def test_extends_cycle_is_an_error(tmp_path):
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    a.write_text("extends: b.yaml\n")
+    b.write_text("extends: a.yaml\n")
+    with pytest.raises(ConfigError, match="cycle"):
+        load_config(a)
+
+
+def test_repo_configs_all_validate():
+    for f in [ROOT / "configs" / "baseline.yaml", *SCENARIOS]:
+        load_config(f)
