@@ -1,0 +1,89 @@
+"""``escalation sweep`` (batch runs into a results folder) and ``escalation report`` (its report).
+
+Parsing only: ``sweep`` calls :func:`sim.runner.sweep`; ``report`` calls
+:func:`sim.report.make_report` (imported when used) and prints its table.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.runner import CONNECT_TIMEOUT, ENGINES, sweep
+
+
+def _positive_int(flag: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be a whole number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be 1 or more")
+        return value
+
+    return parse
+
+
+def register(sub: Any) -> None:
+    """Add the ``sweep`` and ``report`` subcommands."""
+    p = sub.add_parser(
+        "sweep", help="run a sweep spec: many runs into Parquet results",
+        description="Run every design point and replicate of a sweep spec (configs/sweeps/*.yaml) "
+                    "into DIR/runs/ (Parquet parts), DIR/manifest.json and, if the spec records "
+                    "series, DIR/series/.")
+    p.add_argument("spec", help="sweep spec (YAML), e.g. configs/sweeps/baseline_distribution.yaml")
+    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p.add_argument("--workers", type=_positive_int("--workers"), default=1,
+                   help="local worker processes (default 1: run in this process)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR")
+    p.add_argument("--force", action="store_true", help="delete earlier results in DIR first")
+    p.add_argument("--engine", choices=ENGINES, default="ensemble",
+                   help="ensemble (vectorised, default) or mesa (one Mesa model per run); "
+                        "results are identical")
+    p.add_argument("--chunk-size", type=_positive_int("--chunk-size"), default=None,
+                   help="runs per task (default: 250 ensemble, 8 mesa, fewer to balance workers)")
+    p.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT, metavar="SECONDS",
+                   help=f"seconds to wait for the Dask scheduler (default {CONNECT_TIMEOUT:g})")
+    p.add_argument("--flush-seconds", type=float, default=30.0, metavar="SECONDS",
+                   help="write finished rows at least this often (default 30; the most work a "
+                        "crash can lose)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar")
+    p.set_defaults(func=sweep_command)
+
+    r = sub.add_parser("report", help="report a sweep: path distributions with CIs, plots",
+                       description="Summarise a sweep's results folder into DIR/report/ "
+                                   "(report.md, CSV tables, PNG plots) and print the table.")
+    r.add_argument("dir", metavar="DIR", help="results folder written by 'escalation sweep'")
+    r.set_defaults(func=report_command)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """Handle ``escalation sweep``."""
+    out = sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                resume=args.resume, force=args.force, engine=args.engine,
+                chunk_size=args.chunk_size, progress=args.progress,
+                connect_timeout=args.connect_timeout, flush_seconds=args.flush_seconds)
+    from sim.store import read_manifest
+
+    m = read_manifest(out)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(m["counts"].items())) or "no runs"
+    print(f"wrote {out}/runs/ ({counts}; {m['n_runs']} runs in the sweep); "
+          f"next: escalation report {out}")
+    return 0 if m["complete"] else 1
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Handle ``escalation report``."""
+    from sim.report import make_report
+
+    result = make_report(args.dir)
+    folder, text = result if isinstance(result, tuple) else (result, None)
+    if text:
+        print(text)
+    print(f"wrote {Path(folder)}")
+    return 0
