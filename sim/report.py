@@ -224,7 +224,7 @@ def _sampler_name(spec: dict[str, Any]) -> str:
 def factor_columns(runs: pd.DataFrame, spec: dict[str, Any]) -> list[str]:
     """Return the swept factor columns: those named in the spec, else non-standard columns."""
     named = [f for f in factor_bounds(spec) if f in runs.columns]
-    if named:
+    if named or "factors" in spec:
         return named
     known = set(ID_COLUMNS) | {"path"} | set(METRICS) | set(EXTRA_METRICS)
     return [c for c in runs.columns if c not in known]
@@ -276,12 +276,14 @@ def _sobol_second_order(spec: dict[str, Any], n_rows: int, d: int) -> bool | Non
 
 
 def sensitivity(
-    runs: pd.DataFrame, spec: dict[str, Any], seed: int | None = None
+    runs: pd.DataFrame, spec: dict[str, Any], seed: int | None = None,
+    problem: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Sensitivity indices of each outcome (see :func:`design_outcomes`) for sobol/morris sweeps.
 
     The SALib problem is rebuilt from the spec (names = factor paths in spec order, bounds) and
-    the outcomes are passed in design-point order, which is SALib's sample order. Returns a
+    the outcomes are passed in design-point order, which is SALib's sample order; a
+    ``problem`` recorded by the sweep (manifest) takes precedence over the spec. Returns a
     long table (``outcome, factor, index, value, conf``; indices S1/ST for Sobol, mu_star/sigma
     for Morris) and notes on outcomes that were skipped.
     """
@@ -291,9 +293,12 @@ def sensitivity(
     if sampler not in _SENSITIVITY_SAMPLERS:
         return empty, notes
     bounds = factor_bounds(spec, runs)
-    names = [n for n in bounds if n in runs.columns]
-    if not names:
-        notes.append("sensitivity skipped: the spec names no factor column found in runs")
+    if problem and problem.get("names"):
+        recorded = dict(zip(problem["names"], problem.get("bounds") or [], strict=False))
+        bounds = {str(n): recorded.get(n) or bounds.get(n) for n in problem["names"]}
+    names = list(bounds)
+    if not names or any(n not in runs.columns for n in names):
+        notes.append("sensitivity skipped: a factor of the spec has no column in runs")
         return empty, notes
     problem = {
         "num_vars": len(names),
@@ -620,7 +625,9 @@ def make_report(results_dir: str | Path, out: str | Path | None = None) -> tuple
         _write_csv(report_dir / "paths_by_factor.csv", pd.concat(factor_tables))
 
     seed = manifest.get("master_seed", spec.get("master_seed"))
-    sens, sens_notes = sensitivity(runs, spec, seed=int(seed) if seed is not None else None)
+    recorded = manifest.get("problem") if isinstance(manifest.get("problem"), dict) else None
+    sens, sens_notes = sensitivity(runs, spec, seed=int(seed) if seed is not None else None,
+                                   problem=recorded)
     if not sens.empty:
         _write_csv(report_dir / "sensitivity.csv", sens)
         outs = list(dict.fromkeys(sens["outcome"]))
@@ -686,15 +693,25 @@ def _sens_rows(sens: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
+def _config_hash(manifest: dict[str, Any]) -> str:
+    base = manifest.get("base")
+    if manifest.get("config_hash"):
+        return str(manifest["config_hash"])
+    if isinstance(base, dict) and base.get("hash"):
+        return str(base["hash"])
+    return "?"
+
+
 def _header_lines(root: Path, spec: dict[str, Any], manifest: dict[str, Any],
                   status_counts: dict[str, int]) -> list[str]:
     factors = factor_bounds(spec)
     return [
         f"results: {root}",
         f"sampler: {_sampler_name(spec) or '?'}; factors: {', '.join(factors) or 'none'}; "
-        f"replicates: {spec.get('replicates', '?')}; days: {spec.get('days', '?')}; "
+        f"replicates: {spec.get('replicates', '?')}; "
+        f"days: {manifest.get('days') or spec.get('days') or '?'}; "
         f"master seed: {spec.get('master_seed', manifest.get('master_seed', '?'))}",
-        f"config hash: {manifest.get('config_hash', '?')}",
+        f"config hash: {_config_hash(manifest)}",
         f"runs by status: {_fmt_counts(status_counts)}",
     ]
 

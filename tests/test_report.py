@@ -328,3 +328,20 @@ def test_all_failed_runs_is_a_user_error(tmp_path):
     with pytest.raises(UserError) as e:
         make_report(root)
     assert "no successful runs" in _one_line(e)
+
+
+def test_report_of_a_real_sweep(tmp_path, monkeypatch):
+    """End to end on a tiny real sweep (ensemble engine): the report reads what sweep writes."""
+    from sim import sweep
+
+    spec = {"name": "tiny", "base": str(Path(__file__).resolve().parent.parent / "configs"
+                                        / "baseline.yaml"),
+            "days": 30, "replicates": 4, "master_seed": 5, "sampler": "morris", "samples": 4,
+            "factors": {"actors.iran.revenge_weight": {"bounds": [0.7, 2.8]},
+                        "actors.iran.war_weight": {"bounds": [1.0, 4.0]}}}
+    out = sweep(spec, tmp_path / "res", progress=False)
+    monkeypatch.setattr("sim.report._save", lambda fig, path: path)  # plots: tested above
+    report_dir, text = make_report(out)
+    assert "sampler: morris" in text and "runs by status: ok: 48" in text
+    md = (report_dir / "report.md").read_text()
+    assert "(path_vs_actors_iran_war_weight.png)" in md and "Morris" in md
