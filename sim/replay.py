@@ -55,8 +55,8 @@ Arr = npt.NDArray[Any]
 IRAN = "Iran"
 US = "United States"
 PARLIAMENT = "Parliament"
-#: Probabilities below this are floored before taking logs (an impossible choice scores -13.8).
-PROB_FLOOR = 1.0e-6
+#: Probabilities below this are floored before taking logs (an impossible choice scores -27.6).
+PROB_FLOOR = 1.0e-12
 
 
 # ------------------------------------------------------------------------------------------
@@ -290,6 +290,10 @@ class ReplayResult:
     step_logp: Arr  # (n_steps, R) per-replicate log-probability of each step
     world: World
     shocks_applied: list[str] = field(default_factory=list)
+    #: what each step scored: (snapshot index, actor kind, option index, militia index)
+    trace: list[tuple[int, str, int, int]] = field(default_factory=list)
+    #: the world and beliefs each scored day was decided from (for :func:`rescore`)
+    snapshots: list[tuple[World, Arr, Arr]] = field(default_factory=list)
 
     @property
     def log_likelihood(self) -> float:
@@ -317,8 +321,59 @@ def log_likelihood(result: ReplayResult, kinds: tuple[str, ...] = ("event", "qui
     return top + math.log(float(np.mean(np.exp(per_rep - top))))
 
 
-def _militia_index(cfg: Config, name: str) -> int:
-    return [m.name for m in cfg.actors.militias].index(name)
+def _extract(probs: DayProbs, P: SimpleNamespace, what: str, idx: int, m: int,
+             memo: dict[bytes, Arr] | None = None) -> tuple[Arr, str]:
+    """Return the probability of one recorded choice and the rules' modal option that day."""
+    def modal(p: Arr, names: tuple[str, ...]) -> str:
+        return names[int(np.bincount(np.argmax(p, axis=0)).argmax())]
+
+    if what == "iran":
+        return probs.iran[idx], modal(probs.iran, STRATEGIES)
+    if what == "militia":
+        return probs.militia[idx, m], modal(probs.militia[:, m], MILITIA_ACTIONS)
+    if what == "us":
+        return probs.us[idx], modal(probs.us, US_OPTIONS)
+    key = probs.bloc.tobytes() + probs.level.tobytes() + repr(vars(P.parliament)).encode()
+    if memo is None or key not in memo:
+        passed = _pass_probability(probs, P)
+        if memo is None:
+            return probs.session * passed, ("sit" if float(probs.session.mean()) > 0.5
+                                            else "no sitting")
+        memo[key] = passed
+    p_pass = probs.session * memo[key]
+    return p_pass, ("sit" if float(probs.session.mean()) > 0.5 else "no sitting")
+
+
+def _step(day: int, date: dt.date, actor: str, action: str, kind: str, p: Arr, modal: str,
+          note: str) -> tuple[Step, Arr]:
+    p = np.asarray(p, dtype=np.float64)
+    pm = float(p.mean())
+    return (Step(day, date, actor, action, kind, pm, math.log(max(pm, PROB_FLOOR)), modal, note),
+            np.log(np.maximum(p, PROB_FLOOR)))
+
+
+def rescore(result: ReplayResult, cfg: Config,
+            memo: dict[bytes, Arr] | None = None) -> ReplayResult:
+    """Score a replay's recorded choices again under another config's weights.
+
+    The replayed world is reused, so this is exact only for parameters that do not change the
+    forced path (payoff weights and option costs; :mod:`sim.calibrate` checks this). ``memo``
+    (a dict kept by the caller) caches parliament's exact pass probabilities between calls.
+    """
+    st = Stepper(cfg, np.zeros(result.step_logp.shape[1], dtype=np.uint64))
+    cache: dict[int, DayProbs] = {}
+    steps, logps = [], []
+    for old, (snap, what, idx, m) in zip(result.steps, result.trace, strict=True):
+        if snap not in cache:
+            world, i_belief, m_belief = result.snapshots[snap]
+            st.world, st.i_belief, st.m_belief = world, i_belief, m_belief
+            st.obs = observe(world, st.P)
+            cache[snap] = st.probabilities()
+        p, modal = _extract(cache[snap], st.P, what, idx, m, memo)
+        step, lp = _step(old.day, old.date, old.actor, old.action, old.kind, p, modal, old.note)
+        steps.append(step)
+        logps.append(lp)
+    return dataclasses.replace(result, steps=steps, step_logp=np.stack(logps))
 
 
 def _pass_probability(probs: DayProbs, P: SimpleNamespace) -> Arr:
@@ -468,14 +523,18 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
     steps: list[Step] = []
     logps: list[Arr] = []
     applied: list[str] = []
+    trace: list[tuple[int, str, int, int]] = []
+    snapshots: list[tuple[World, Arr, Arr]] = []
 
-    def score(day: int, actor: str, action: str, kind: str, p: Arr, modal: str, note: str) -> None:
-        p = np.asarray(p, dtype=np.float64)
-        lp = np.log(np.maximum(p, PROB_FLOOR))
-        pm = float(p.mean())
-        steps.append(Step(day, start + dt.timedelta(days=day), actor, action, kind, pm,
-                          math.log(max(pm, PROB_FLOOR)), modal, note))
+    def score(day: int, actor: str, action: str, kind: str, what: str, idx: int, m: int,
+              note: str) -> None:
+        if not snapshots or snapshots[-1][0] is not st.world:
+            snapshots.append((st.world, st.i_belief.copy(), st.m_belief.copy()))
+        p, modal = _extract(probs, P, what, idx, m)
+        step, lp = _step(day, start + dt.timedelta(days=day), actor, action, kind, p, modal, note)
+        steps.append(step)
         logps.append(lp)
+        trace.append((len(snapshots) - 1, what, idx, m))
 
     for t in range(n_days):
         date = start + dt.timedelta(days=t)
@@ -489,17 +548,16 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
 
         # Iran
         iran = np.argmax(probs.iran, axis=0)
-        modal_iran = STRATEGIES[int(np.bincount(iran).argmax())]
         e = today.get(IRAN)
         if e is not None:
             k = STRATEGIES.index(e.action)
             iran = np.full(r, k)
             if e.counted:
-                score(t, IRAN, e.action, "event", probs.iran[k], modal_iran, e.note)
+                score(t, IRAN, e.action, "event", "iran", k, -1, e.note)
         elif IRAN in h.quiet:
             k = STRATEGIES.index(h.quiet[IRAN])
             iran = np.full(r, k)
-            score(t, IRAN, h.quiet[IRAN], "quiet", probs.iran[k], modal_iran, "")
+            score(t, IRAN, h.quiet[IRAN], "quiet", "iran", k, -1, "")
         elif h.fill.get(IRAN, "modal") != "modal":
             iran = np.full(r, STRATEGIES.index(h.fill[IRAN]))
 
@@ -507,19 +565,17 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
         militia = np.zeros((len(names), r), dtype=np.int64)
         declared: list[tuple[int, HistoryEvent]] = []
         for m, name in enumerate(names):
-            top = np.bincount(np.argmax(probs.militia[:, m], axis=0)).argmax()
-            modal_m = MILITIA_ACTIONS[int(top)]
             e = today.get(name)
             if e is not None:
                 a = MILITIA_ACTIONS.index(e.action)
                 militia[m] = a
                 declared.append((m, e))
                 if e.counted:
-                    score(t, name, e.action, "event", probs.militia[a, m], modal_m, e.note)
+                    score(t, name, e.action, "event", "militia", a, m, e.note)
             elif name in h.quiet:
                 a = MILITIA_ACTIONS.index(h.quiet[name])
                 militia[m] = a
-                score(t, name, h.quiet[name], "quiet", probs.militia[a, m], modal_m, "")
+                score(t, name, h.quiet[name], "quiet", "militia", a, m, "")
             elif name in h.fill:
                 rule = h.fill[name]
                 militia[m] = (np.argmax(probs.militia[:, m], axis=0) if rule == "modal"
@@ -529,17 +585,16 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
 
         # United States
         us = np.zeros(r, dtype=np.int64)
-        modal_us = US_OPTIONS[int(np.bincount(np.argmax(probs.us, axis=0)).argmax())]
         e = today.get(US)
         if e is not None:
             o = US_OPTIONS.index(e.action)
             us[:] = o
             if e.counted:
-                score(t, US, e.action, "event", probs.us[o], modal_us, e.note)
+                score(t, US, e.action, "event", "us", o, -1, e.note)
         elif US in h.quiet and not any(s.date == date for s in h.shocks):
             o = US_OPTIONS.index(h.quiet[US])
             us[:] = o
-            score(t, US, h.quiet[US], "quiet", probs.us[o], modal_us, "")
+            score(t, US, h.quiet[US], "quiet", "us", o, -1, "")
         elif US in h.fill:
             rule = h.fill[US]
             us = (np.argmax(probs.us, axis=0) if rule == "modal"
@@ -558,9 +613,7 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
             vote[:] = True
             blocs = _force_passing_votes(probs, P)
             if e.counted:
-                p_pass = probs.session * _pass_probability(probs, P)
-                score(t, PARLIAMENT, e.action, "event", p_pass, "sit" if probs.session.mean() > 0.5
-                      else "no sitting", e.note)
+                score(t, PARLIAMENT, e.action, "event", "parliament", lvl, -1, e.note)
 
         dec = Decisions(iran=iran.astype(np.int64), militia=militia, us=us.astype(np.int64),
                         vote_held=vote, bloc_choice=blocs.astype(np.int64))
@@ -572,4 +625,5 @@ def replay(cfg: Config, replicates: int = 32, master_seed: int = 20191227) -> Re
             raise ConfigError(f"history: the recorded vote on {date} did not pass in the replay")
 
     return ReplayResult(steps=steps, step_logp=np.stack(logps) if logps else np.zeros((0, r)),
-                        world=st.world, shocks_applied=applied)
+                        world=st.world, shocks_applied=applied, trace=trace,
+                        snapshots=snapshots)

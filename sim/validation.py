@@ -164,10 +164,14 @@ class Batches:
         days: run length of the posture and counterfactual batches.
         master_seed: master seed; replicate i of every batch uses ``seed_for(master, 0, i)``.
         config_dir: where ``baseline.yaml`` and ``scenarios/`` live.
+        base_overrides: dotted-path overrides applied to every batch first (e.g. calibrated
+            weights), before each claim's own counterfactual overrides.
     """
 
     def __init__(self, runs: int = 400, days: int = 365, master_seed: int = 2020,
-                 config_dir: Path = CONFIG_DIR) -> None:
+                 config_dir: Path = CONFIG_DIR,
+                 base_overrides: Mapping[str, Any] | None = None) -> None:
+        self.base_overrides = dict(base_overrides or {})
         self.runs = int(runs)
         self.days = int(days)
         self.master_seed = int(master_seed)
@@ -178,7 +182,8 @@ class Batches:
 
     def config(self, posture: str, overrides: Mapping[str, Any] | None = None) -> Config:
         """Load a posture's config with overrides."""
-        return load_config(self.config_dir / POSTURES[posture], dict(overrides or {}))
+        return load_config(self.config_dir / POSTURES[posture],
+                           {**self.base_overrides, **dict(overrides or {})})
 
     def metrics(self, posture: str, overrides: Mapping[str, Any] | None = None,
                 days: int | None = None, series: bool = False) -> dict[str, Arr]:
@@ -554,8 +559,10 @@ CLAIMS: dict[str, Callable[[Batches], ClaimResult]] = {
 
 
 def run_claims(runs: int = 400, days: int = 365, master_seed: int = 2020,
-               only: list[str] | None = None, config_dir: Path = CONFIG_DIR) -> list[ClaimResult]:
+               only: list[str] | None = None, config_dir: Path = CONFIG_DIR,
+               base_overrides: Mapping[str, Any] | None = None) -> list[ClaimResult]:
     """Run the claims checks (all, or the ids in ``only``) on shared seeded batches."""
-    b = Batches(runs=runs, days=days, master_seed=master_seed, config_dir=config_dir)
+    b = Batches(runs=runs, days=days, master_seed=master_seed, config_dir=config_dir,
+                base_overrides=base_overrides)
     ids = list(CLAIMS) if only is None else only
     return [CLAIMS[i](b) for i in ids]
