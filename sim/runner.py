@@ -16,6 +16,7 @@ engine, the number of workers, the cluster or the chunk size.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import math
 import multiprocessing
 import time
@@ -195,13 +196,22 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
 
 
 def _dask(tasks: Iterable[Task], client: Any) -> Iterator[TaskResult]:
-    from distributed import wait
+    from distributed import as_completed
 
-    threads = max(1, sum(client.nthreads().values()))
-    yield from _bounded(
-        lambda t: client.submit(run_task, t, pure=False),
-        lambda p: set(wait(list(p), return_when="FIRST_COMPLETED").done),
-        tasks, 2 * threads)
+    in_flight = 2 * max(1, sum(client.nthreads().values()))
+    source = iter(tasks)
+    first = [client.submit(run_task, t, pure=False)
+             for t in itertools.islice(source, in_flight)]
+    if not first:
+        return
+    finished = as_completed(first, loop=client.loop)
+    for fut in finished:  # as one finishes, submit the next: memory stays bounded
+        result = fut.result()
+        fut.release()
+        task = next(source, None)
+        if task is not None:
+            finished.add(client.submit(run_task, task, pure=False))
+        yield result
 
 
 # ------------------------------------------------------------------------------ the sweep

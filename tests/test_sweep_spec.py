@@ -1,4 +1,4 @@
-"""Sweep specs: validation (one-line errors naming file and key), designs, seeds, SALib round trips."""
+"""Sweep specs: one-line errors naming file and key, designs, seeds, SALib round trips."""
 
 from __future__ import annotations
 
