@@ -344,4 +344,4 @@ def test_report_of_a_real_sweep(tmp_path, monkeypatch):
     report_dir, text = make_report(out)
     assert "sampler: morris" in text and "runs by status: ok: 48" in text
     md = (report_dir / "report.md").read_text()
-    assert "(path_vs_actors_iran_war_weight.png)" in md and "Morris" in md
+    assert "(path_vs_actors_iran_war_weight.png)" in md and "Sensitivity (morris)" in md
