@@ -1,0 +1,35 @@
+"""The seeds' claims C1-C14 (MODEL_BRIEF) as statistics over seeded batches with 95% CIs.
+
+One shared set of batches (400 runs each, common seeds) serves every claim; a claim passes only
+when each of its intervals lies on the required side of its threshold.
+"""
+
+import pytest
+
+from sim.validation import CLAIMS, Batches, newcombe, wilson
+
+RUNS = 400
+
+
+@pytest.fixture(scope="module")
+def batches():
+    return Batches(runs=RUNS, days=365, master_seed=2020)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim", list(CLAIMS))
+def test_claim(batches, claim):
+    result = CLAIMS[claim](batches)
+    assert result.checks, claim
+    failing = [f"{c.statistic}: {c.estimate:.4g} {c.interval} needs {c.rule}"
+               for c in result.checks if not c.passed]
+    assert not failing, f"{claim} fails: " + "; ".join(failing)
+
+
+def test_wilson_and_newcombe():
+    p, lo, hi = wilson(0, 400)
+    assert p == 0 and lo == pytest.approx(0.0, abs=1e-12) and 0.009 < hi < 0.0096
+    p, lo, hi = wilson(200, 400)
+    assert lo < 0.5 < hi
+    d, lo, hi = newcombe(400, 400, 0, 400)
+    assert d == 1 and 0.98 < lo < 1 and hi == pytest.approx(1.0)

@@ -1,0 +1,161 @@
+"""Replay of the Dec 2019 - Jan 2020 history, its likelihood, and calibration's bad input."""
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.config import CONFIG_DIR, ConfigError, load_config, with_overrides
+from sim.draws import seed_for
+from sim.ensemble import run_ensemble
+from sim.replay import Stepper, log_likelihood, replay, rescore
+
+HISTORY = CONFIG_DIR / "history_dec2019.yaml"
+
+
+@pytest.fixture(scope="module")
+def history():
+    return load_config(HISTORY)
+
+
+@pytest.fixture(scope="module")
+def replayed(history):
+    return replay(history, replicates=4)
+
+
+def test_stepper_left_alone_equals_the_ensemble():
+    cfg = load_config()
+    seeds = [seed_for(5, 0, i) for i in range(16)]
+    st = Stepper(cfg, seeds)
+    for _ in range(40):
+        st.step()
+    ens = run_ensemble(cfg, seeds, 40)
+    for k in ("militia_attacks", "us_strikes_iraq", "us_killed", "calibrated_strikes"):
+        assert np.array_equal(st.world.counters[k], ens.metrics[k].astype(np.float64)), k
+    assert np.array_equal(st.world.troops, ens.metrics["us_troops_final"])
+
+
+def test_replay_scores_each_recorded_choice(history, replayed):
+    events = [s for s in replayed.steps if s.kind == "event"]
+    assert [(str(s.date), s.actor, s.action) for s in events] == [
+        ("2019-12-27", "Kataib Hezbollah", "harass"),
+        ("2019-12-29", "United States", "strike_militias"),
+        ("2019-12-31", "Kataib Hezbollah", "storm"),
+        ("2020-01-05", "United States", "force_protection"),
+        ("2020-01-05", "Parliament", "resolution"),
+        ("2020-01-08", "Iran", "calibrated_strike"),
+        ("2020-01-09", "United States", "sanction_iran"),
+    ]
+    assert all(0.0 < s.prob <= 1.0 for s in replayed.steps)
+    # the forced path happened: resolution passed, one calibrated strike, one US strike in Iraq
+    w = replayed.world
+    assert (w.legal >= 1).all()
+    assert (w.counters["calibrated_strikes"] == 1).all()
+    assert (w.counters["us_strikes_iraq"] == 1).all()
+    assert (w.counters["us_killed"] == 1).all()  # declared K-1 death, none at the embassy or Jan 8
+    ll = log_likelihood(replayed)
+    assert np.isfinite(ll) and ll < 0
+    assert ll == pytest.approx(sum(s.log_prob for s in replayed.steps), abs=1.0)
+
+
+def test_replay_is_deterministic(history, replayed):
+    again = replay(history, replicates=4)
+    assert log_likelihood(again) == log_likelihood(replayed)
+
+
+def test_likelihood_changes_with_parameters(history, replayed):
+    other = with_overrides(history, {"actors.united_states.costs.strike_militias": 0.3})
+    full = replay(other, replicates=4)
+    assert log_likelihood(full) != pytest.approx(log_likelihood(replayed))
+    # rescoring the fixed path equals a full replay for payoff weights
+    assert log_likelihood(rescore(replayed, other)) == pytest.approx(log_likelihood(full), abs=1e-9)
+    strike = [s for s in full.steps if s.action == "strike_militias"][0]
+    strike0 = [s for s in replayed.steps if s.action == "strike_militias"][0]
+    assert strike.prob > strike0.prob
+
+
+def _history_with(tmp_path, mutate):
+    raw = yaml.safe_load(HISTORY.read_text())
+    raw["extends"] = str(CONFIG_DIR / "baseline.yaml")
+    mutate(raw["history"])
+    p = tmp_path / "h.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    return p
+
+
+def test_unknown_action_is_a_one_line_error(tmp_path):
+    p = _history_with(tmp_path, lambda h: h["events"][0].update(action="nuke"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    msg = str(exc.value)
+    assert "\n" not in msg and "history.events.0" in msg and "'nuke'" in msg
+
+
+def test_action_of_another_actor_is_a_one_line_error(tmp_path):
+    p = _history_with(tmp_path, lambda h: h["events"][0].update(action="strike_iran"))
+    with pytest.raises(ConfigError, match=r"history\.events\.0\.action: 'strike_iran' is not an "
+                                          r"action of Kataib Hezbollah"):
+        replay(load_config(p), replicates=1)
+
+
+def test_unknown_actor_and_state_field(tmp_path):
+    p = _history_with(tmp_path, lambda h: h["events"][1].update(actor="Mars"))
+    with pytest.raises(ConfigError, match=r"history\.events\.1\.actor: unknown actor 'Mars'"):
+        replay(load_config(p), replicates=1)
+    p = _history_with(tmp_path, lambda h: h["shocks"][0]["add"].update(moon=1.0))
+    with pytest.raises(ConfigError, match=r"history\.shocks\.0\.add\.moon: unknown state field"):
+        replay(load_config(p), replicates=1)
+
+
+def test_replay_needs_a_history():
+    with pytest.raises(ConfigError, match="history"):
+        replay(load_config(), replicates=1)
+
+
+# ------------------------------------------------------------------------------------------
+# calibration set: bad input
+
+
+def _cal_set(tmp_path, params, **extra):
+    spec = {"history": str(HISTORY), "baseline": str(CONFIG_DIR / "baseline.yaml"),
+            "parameters": params, **extra}
+    p = tmp_path / "cal.yaml"
+    p.write_text(yaml.safe_dump(spec))
+    return p
+
+
+def test_calibration_unknown_parameter(tmp_path):
+    from sim.calibrate import load_calibration
+
+    p = _cal_set(tmp_path, [{"path": "actors.iran.courage", "min": 0, "max": 1}])
+    with pytest.raises(ConfigError) as exc:
+        load_calibration(p)
+    assert "\n" not in str(exc.value)
+    assert "parameters.0.path: unknown parameter 'actors.iran.courage'" in str(exc.value)
+
+
+def test_calibration_range_excludes_baseline(tmp_path):
+    from sim.calibrate import load_calibration
+
+    p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 2.0, "max": 3.0}])
+    with pytest.raises(ConfigError, match=r"parameters\.0: range \[2\.0, 3\.0\] of "
+                                          r"'actors\.iran\.revenge_weight' excludes its baseline"):
+        load_calibration(p)
+
+
+def test_calibration_range_outside_allowed(tmp_path):
+    from sim.calibrate import load_calibration
+
+    p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 0.0, "max": 50.0}])
+    with pytest.raises(ConfigError, match=r"leaves its allowed range \[0, 20\]"):
+        load_calibration(p)
+
+
+def test_calibration_fit_improves_likelihood_small(tmp_path):
+    from sim.calibrate import fit, load_calibration
+
+    p = _cal_set(tmp_path, [{"path": "actors.united_states.costs.strike_militias",
+                             "min": 0.2, "max": 3.0}], replicates=2)
+    fr = fit(load_calibration(p), maxiter=30, profile_points=3)
+    assert fr.loglik_after > fr.loglik_before
+    lo, hi = fr.intervals[0]
+    assert lo <= fr.x[0] <= hi
