@@ -159,3 +159,14 @@ def test_calibration_fit_improves_likelihood_small(tmp_path):
     assert fr.loglik_after > fr.loglik_before
     lo, hi = fr.intervals[0]
     assert lo <= fr.x[0] <= hi
+
+
+def test_cli_bad_input_is_one_line(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["calibrate", "--set-file", str(tmp_path / "missing.yaml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no such calibration file" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", "--runs", "1"])
+    assert exc.value.code == 2
