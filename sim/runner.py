@@ -178,6 +178,12 @@ def _local_pool(tasks: Iterable[Task], workers: int) -> Iterator[TaskResult]:
             lambda t: pool.submit(run_task, t),
             lambda p: cf.wait(p, return_when=cf.FIRST_COMPLETED).done,
             tasks, 2 * workers)
+    except cf.process.BrokenProcessPool as exc:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise UserError(
+            f"a worker process died ({exc}); finished runs are kept, so rerun with --resume. "
+            "From a Python script, call sweep(workers>1) under if __name__ == '__main__':"
+        ) from None
     except BaseException:  # interrupted or closed early: do not wait for running tasks
         pool.shutdown(wait=False, cancel_futures=True)
         raise
