@@ -182,15 +182,18 @@ def test_api_rejects_unknown_engine_and_workers(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_cli_bad_spec_values_and_out_file(tmp_path):
-    """In a real subprocess: the console entry point's exit status and one-line stderr."""
+def test_cli_bad_spec_values_and_out_file(tmp_path, capsys):
+    """The out-file case in a real subprocess (exit status and one-line stderr of the console
+    entry point); the bad spec through main() in this process."""
+    from sim.cli import main
+
     bad = tmp_path / "bad.yaml"
     bad.write_text(GRID.read_text().replace("replicates: 5", "replicates: 0")
                    .replace("../../configs", str(ROOT / "configs")))
+    assert main(["sweep", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert f"{bad}: replicates:" in capsys.readouterr().err
     target = tmp_path / "a_file"
     target.write_text("keep me")
-    res = run_cli("sweep", str(bad), "--out", str(tmp_path / "out"), timeout=120)
-    assert res.returncode == 2 and f"{bad}: replicates:" in res.stderr
     res = run_cli("sweep", str(GRID), "--out", str(target), timeout=120)
     assert res.returncode == 2 and f"--out {target}: is a file" in res.stderr
     assert target.read_text() == "keep me" and not (tmp_path / "out").exists()
