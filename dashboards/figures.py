@@ -8,11 +8,13 @@ which keeps concurrent browser sessions apart.
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -22,6 +24,8 @@ from sim.events import narrate
 
 #: Window (days) in which events are drawn bold on the map.
 RECENT_DAYS = 7
+MAP_SIZE = (6.0, 5.4)
+MAP_DPI = 100
 
 
 # ------------------------------------------------------------------------------ data
@@ -177,7 +181,8 @@ def latest_vote(model: Any) -> dict[str, Any] | None:
 # ------------------------------------------------------------------------------ figures
 def timeline_figure(model: Any) -> Figure:
     """Each actor's rung by day, with the notable events marked."""
-    fig = Figure(figsize=(8.2, 3.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=(8.2, 3.6), dpi=100)
+    fig.subplots_adjust(left=0.12, right=0.76, top=0.92, bottom=0.14)
     ax = fig.add_subplot()
     inten = actor_intensity(model)
     x = inten.index.to_numpy()
@@ -243,48 +248,89 @@ def map_events(model: Any) -> list[dict[str, Any]]:
     return out
 
 
-def map_figure(model: Any) -> Figure:
-    """Iraq and its neighbours: bases and sites, markers for attacks and strikes so far."""
-    fig = Figure(figsize=(6.0, 5.4), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
+def _map_axes(fig: Figure) -> Any:
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.92))
     x0, x1, y0, y1 = theme.MAP_EXTENT
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1.0 / np.cos(np.radians((y0 + y1) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+@functools.lru_cache(maxsize=16)
+def _map_background(bases: tuple[str, ...], embassy: str, homes: tuple[str, ...]) -> Any:
+    """Render the static map (borders, labels, sites) once, as an RGBA array."""
+    fig = Figure(figsize=MAP_SIZE, dpi=MAP_DPI)
+    ax = _map_axes(fig)
     ax.set_facecolor("#dbe9f4")
+    x0, x1, y0, y1 = theme.MAP_EXTENT
     for name, rings in theme.borders().items():
         face = "#f6efe0" if name == "Iraq" else "#ebebeb"
         for ring in rings:
             xs, ys = zip(*ring, strict=True)
+            if max(xs) < x0 - 1 or min(xs) > x1 + 1 or max(ys) < y0 - 1 or min(ys) > y1 + 1:
+                continue
             ax.fill(xs, ys, facecolor=face, edgecolor="#8d8d8d", lw=0.7,
                     zorder=2 if name == "Iraq" else 1)
     for label, (lat, lon) in theme.COUNTRY_LABELS.items():
         ax.text(lon, lat, label, fontsize=8, color="#9a9a9a", ha="center", va="center",
                 zorder=2, fontweight="bold")
-    sites = model.config.world.sites
-    for b in sites.bases:
+    for b in bases:
         p = _site_xy(b)
         if p:
             ax.scatter(*p, marker="s", s=34, color="#1f4e9c", edgecolor="white", zorder=4)
             ax.annotate(b, p, xytext=(4, 3), textcoords="offset points", fontsize=7, zorder=6)
-    p = _site_xy(sites.embassy)
+    p = _site_xy(embassy)
     if p:
         ax.scatter(*p, marker="p", s=60, color="#0d2c66", edgecolor="white", zorder=4)
         ax.annotate("US embassy", p, xytext=(5, -9), textcoords="offset points", fontsize=7,
                     zorder=6)
-    for m in model.config.actors.militias:
-        p = _site_xy(m.home_site)
+    for home in homes:
+        p = _site_xy(home)
         if p:
             ax.scatter(*p, marker="o", s=18, color="#c0392b", alpha=0.6, zorder=3)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    bbox = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())
+    image = np.asarray(canvas.buffer_rgba()).copy()
+    h = image.shape[0]
+    x_px = (int(round(bbox.x0 * MAP_DPI)), int(round(bbox.x1 * MAP_DPI)))
+    y_px = (h - int(round(bbox.y1 * MAP_DPI)), h - int(round(bbox.y0 * MAP_DPI)))
+    return image[y_px[0]:y_px[1], x_px[0]:x_px[1]]
+
+
+def map_figure(model: Any) -> Figure:
+    """Iraq and its neighbours: bases and sites, markers for attacks and strikes so far."""
+    cfg = model.config
+    sites = cfg.world.sites
+    bg = _map_background(tuple(sites.bases), sites.embassy,
+                         tuple(m.home_site for m in cfg.actors.militias))
+    fig = Figure(figsize=MAP_SIZE, dpi=MAP_DPI)
+    ax = _map_axes(fig)
+    x0, x1, y0, y1 = theme.MAP_EXTENT
+    ax.imshow(bg, extent=(x0, x1, y0, y1), aspect=ax.get_aspect(), interpolation="nearest",
+              zorder=0)
     today = int(model.world.day)
+    events = map_events(model)
     rng = np.random.default_rng(0)  # fixed jitter so stacked markers stay visible; not model RNG
-    seen: set[str] = set()
-    for ev in map_events(model):
-        colour, marker, label = theme.EVENT_STYLE[ev["style"]]
-        recent = today - ev["day"] < RECENT_DAYS
-        jx, jy = rng.normal(0, 0.08, 2)
-        ax.scatter(ev["x"] + jx, ev["y"] + jy, marker=marker, color=colour,
-                   s=90 if recent else 30, alpha=0.95 if recent else 0.35,
-                   edgecolor="black" if recent else "none", lw=0.5, zorder=5,
-                   label=label if ev["style"] not in seen else None)
-        seen.add(ev["style"])
+    jitter = rng.normal(0, 0.08, (len(events), 2))
+    for style in dict.fromkeys(ev["style"] for ev in events):
+        colour, marker, label = theme.EVENT_STYLE[style]
+        for recent in (False, True):
+            idx = [i for i, ev in enumerate(events)
+                   if ev["style"] == style and (today - ev["day"] < RECENT_DAYS) == recent]
+            if not idx:
+                continue
+            xy = np.array([(events[i]["x"], events[i]["y"]) for i in idx]) + jitter[idx]
+            ax.scatter(xy[:, 0], xy[:, 1], marker=marker, color=colour, s=90 if recent else 30,
+                       alpha=0.95 if recent else 0.35, edgecolor="black" if recent else "none",
+                       lw=0.5, zorder=6 if recent else 5, label=None if recent else label)
+        if not any(today - ev["day"] >= RECENT_DAYS for ev in events if ev["style"] == style):
+            ax.scatter([], [], marker=marker, color=colour, label=label)
     handles = [Line2D([], [], marker="s", ls="", color="#1f4e9c", label="US/coalition base"),
                Line2D([], [], marker="o", ls="", color="#c0392b", alpha=0.6, label="militia home")]
     h2, l2 = ax.get_legend_handles_labels()
@@ -292,10 +338,7 @@ def map_figure(model: Any) -> Figure:
               framealpha=0.85)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_aspect(1.0 / np.cos(np.radians((y0 + y1) / 2)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    n = len(map_events(model))
+    n = len(events)
     ax.set_title(f"Attacks and strikes to day {today} ({n} on the map; bold = last "
                  f"{RECENT_DAYS} days)", fontsize=10)
     return fig
@@ -305,7 +348,8 @@ def parliament_figure(model: Any) -> Figure:
     """Seats by bloc, coloured by how each bloc voted on the latest motion, against the quorum."""
     pa = model.config.actors.parliament
     vote = latest_vote(model)
-    fig = Figure(figsize=(6.0, 4.4), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.0, 4.4), dpi=100)
+    fig.subplots_adjust(left=0.25, right=0.97, top=0.93, bottom=0.06, hspace=0.3)
     ax, ax2 = fig.subplots(2, 1, height_ratios=[3.2, 1])
     names = [b.name for b in pa.blocs]
     seats = np.array([b.seats for b in pa.blocs], dtype=float)

@@ -20,7 +20,15 @@ from mesa.visualization.utils import update_counter
 from pydantic import BaseModel
 
 from dashboards import figures, theme
-from sim.config import CONFIG_DIR, DEFAULT_CONFIG, Config, ConfigError, load_config, parameter_space
+from sim.config import (
+    CONFIG_DIR,
+    DEFAULT_CONFIG,
+    Config,
+    ConfigError,
+    load_config,
+    parameter_space,
+    with_overrides,
+)
 from sim.model import EscalationModel
 
 #: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
@@ -144,7 +152,8 @@ class DashboardModel(EscalationModel):
     """
 
     def __init__(self, seed: Any = str(DEFAULT_SEED), preset: str = theme.DEFAULT_PRESET,
-                 days: Any = None, **weights: Any) -> None:
+                 days: Any = None, scenario: Any = None, **weights: Any) -> None:
+        # ``scenario``: Mesa's SolaraViz passes the model's (unused) Scenario back on Reset.
         problems: list[str] = []
         try:
             run_seed = parse_seed(seed)
@@ -170,10 +179,11 @@ class DashboardModel(EscalationModel):
         baseline = _baseline()
         overrides = {k: v for k, v in weights.items() if _differs(v, _get_or_none(baseline, k))}
         try:
-            super().__init__(cfg, rng=run_seed, days=n_days, overrides=overrides)
+            cfg = with_overrides(cfg, overrides)
         except ConfigError as exc:
             problems.append(f"{exc}; running without the changed weights.")
-            super().__init__(cfg, rng=run_seed, days=n_days)
+            overrides = {}
+        super().__init__(cfg, rng=run_seed, days=n_days)
         self.preset = preset_used
         self.overrides = overrides
         self.input_problems = problems
@@ -209,11 +219,19 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def _day_key(model: Any) -> list[Any]:
+    return [model, model.world.day, model.running]
+
+
+def _vote_key(model: Any) -> list[Any]:
+    return [model, sum(1 for e in model.events if e["kind"] == "parliament")]
+
+
 @solara.component
-def FigureView(model: Any, make: Any, css: str) -> Any:
-    """Show a figure of the model, redrawn only when the day or the model changes."""
+def FigureView(model: Any, make: Any, css: str, key: Any = _day_key) -> Any:
+    """Show a figure of the model, redrawn only when its key (e.g. the day) changes."""
     update_counter.get()
-    data = solara.use_memo(lambda: _png(make(model)), [model, model.world.day, model.running])
+    data = solara.use_memo(lambda: _png(make(model)), key(model))
     with solara.Div(classes=[css, "dashboard-figure"], style={"max-width": "100%"}) as main:
         rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
     return main
@@ -234,7 +252,7 @@ def MapView(model: Any) -> Any:
 @solara.component
 def ParliamentView(model: Any) -> Any:
     """Seats by bloc, attendance and votes on the latest motion, against the quorum."""
-    return FigureView(model, figures.parliament_figure, "parliament")
+    return FigureView(model, figures.parliament_figure, "parliament", key=_vote_key)
 
 
 @solara.component
@@ -264,6 +282,8 @@ def PathStatus(model: Any) -> Any:
         solara.HTML(unsafe_innerHTML=(
             f'<div class="path-line" data-path="{st["path"]}" '
             f'data-final="{str(st["final"]).lower()}" data-day="{st["day"]}" '
+            f'data-model="{id(model):x}" data-seed="{model.seed}" '
+            f'data-preset="{getattr(model, "preset", "")}" '
             'style="font-size:16px">'
             f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
             f'background:{st["colour"]};margin-right:8px;vertical-align:-2px"></span>'

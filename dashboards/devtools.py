@@ -1,0 +1,160 @@
+"""Helpers to drive the dashboard in a real browser (tests and ``scripts/screenshots.py``).
+
+:func:`serve` starts ``escalation dashboard`` on a free loopback port in a child process and
+waits until it answers; :func:`launch_chromium` starts Debian's Chromium through Playwright with
+the flags these machines need (Playwright's own browser download is not used); the ``page_*``
+functions wrap the few page interactions the tests and the screenshot script share.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = os.environ.get("ESCALATION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(port: int | None = None, timeout: float = 90.0, log: Path | None = None) -> Iterator[str]:
+    """Run ``escalation dashboard`` on loopback; yield its base URL; stop it on exit."""
+    port = port or free_port()
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dashboard server exited early (status {proc.returncode})")
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dashboard server not answering on {url} after {timeout}s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Launch Debian's Chromium (headless) through Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
+
+
+def page_open(page: Any, url: str, timeout: float = 60_000) -> None:
+    """Load the single-run page and wait until the controls and components are drawn."""
+    page.goto(url)
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=timeout)
+    page.locator(".path-line").wait_for(timeout=timeout)
+    page.locator(".timeline img").wait_for(timeout=timeout)
+
+
+def page_day(page: Any) -> int:
+    """Day the page's run is on."""
+    return int(page.locator(".path-line").get_attribute("data-day"))
+
+
+def page_wait_day(page: Any, predicate: Any, timeout: float = 60.0) -> int:
+    """Wait until ``predicate(day)`` holds for the day shown; return that day."""
+    deadline = time.monotonic() + timeout
+    while True:
+        day = page_day(page)
+        if predicate(day):
+            return day
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"day {day} did not reach the expected value in {timeout}s")
+        time.sleep(0.2)
+
+
+def page_step(page: Any, times: int = 1) -> int:
+    """Press Step ``times`` times, each time waiting for the next day; return the day."""
+    day = page_day(page)
+    for _ in range(times):
+        page.get_by_role("button", name="Step", exact=True).click()
+        day = page_wait_day(page, lambda d, before=day: d > before)
+    return day
+
+
+def page_play_until(page: Any, day: int, timeout: float = 90.0) -> int:
+    """Press Play, wait until the run reaches ``day``, press Pause; return the day it stops."""
+    page.get_by_role("button", name="▶", exact=True).click()
+    page_wait_day(page, lambda d: d >= day, timeout)
+    page.get_by_role("button", name="❚❚", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).and_(page.locator(":enabled")).wait_for()
+    time.sleep(0.5)
+    return page_day(page)
+
+
+def page_render_every(page: Any, presses: int) -> None:
+    """Raise Mesa's "Render Interval" slider by ``presses`` notches (2 steps each)."""
+    slider = page.locator(".v-input").filter(has_text="Render Interval").locator(
+        ".v-slider__thumb-container")
+    slider.focus()
+    for _ in range(presses):
+        slider.press("ArrowRight")
+
+
+def page_choose_preset(page: Any, name: str) -> None:
+    """Pick a posture preset in the sidebar's select."""
+    page.locator(".v-select").filter(has_text="posture preset").click()
+    page.locator(".v-menu__content .v-list-item").filter(has_text=name).first.click()
+
+
+def page_set_seed(page: Any, seed: str) -> None:
+    """Type a seed (text, as a user would) into the seed field and commit it."""
+    field = page.get_by_label("Seed (whole number, 0 or more)")
+    field.fill(seed)
+    field.press("Enter")
+
+
+def page_model(page: Any) -> str:
+    """Token of the model the page shows (changes on Reset)."""
+    return str(page.locator(".path-line").get_attribute("data-model"))
+
+
+def page_reset(page: Any, timeout: float = 60.0) -> None:
+    """Press Reset and wait until the page shows the new model, on day 0."""
+    before = page_model(page)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    deadline = time.monotonic() + timeout
+    while page_model(page) == before or page_day(page) != 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Reset did not show a new model in {timeout}s")
+        time.sleep(0.2)

@@ -1,0 +1,102 @@
+"""Write the README's dashboard screenshots: docs/img/single_run.png and docs/img/sweep.png.
+
+Usage: ``.venv/bin/python scripts/screenshots.py [--sweep DIR] [--day 75]``
+
+Starts ``escalation dashboard`` on a free loopback port, drives Debian's Chromium (offline: the
+Solara asset cache is filled by ``scripts/setup.sh``), plays a single run under the S3 posture
+preset to mid-crisis and opens the sweep page. Without ``--sweep`` a small demo sweep (two
+factors x 8 replicates, 90 days) is run with the model and written in the results layout of
+``escalation sweep`` (``runs/`` Parquet + ``manifest.json``) to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboards import devtools  # noqa: E402
+from sim.model import EscalationModel  # noqa: E402
+
+DEMO_FACTORS = {
+    "actors.iran.revenge_weight": [0.4, 0.9, 1.4, 2.0, 3.0],
+    "actors.united_states.retaliation_weight": [0.4, 0.9, 2.0],
+}
+
+
+def demo_sweep(out: Path, replicates: int = 8, days: int = 90, master_seed: int = 2020) -> Path:
+    """Run a small grid sweep with the model and write it as a results folder."""
+    seeds = np.random.SeedSequence(master_seed)
+    rows = []
+    names = list(DEMO_FACTORS)
+    designs = list(itertools.product(*DEMO_FACTORS.values()))
+    children = seeds.spawn(len(designs))
+    for d, (levels, child) in enumerate(zip(designs, children, strict=True)):
+        for r, rep in enumerate(child.spawn(replicates)):
+            seed = int(rep.generate_state(1, dtype=np.uint64)[0] % (2**63))
+            overrides = dict(zip(names, levels, strict=True))
+            m = EscalationModel(None, rng=seed, days=days, overrides=overrides).run().metrics()
+            rows.append({"run_id": d * replicates + r, "design_id": d, "replicate": r,
+                         "seed": seed, "status": "ok", "error": None, **overrides, **m})
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(out / "runs" / "part-00000.parquet", index=False)
+    spec = {"name": "demo: revenge vs US retaliation", "days": days, "sampler": "grid",
+            "replicates": replicates, "master_seed": master_seed,
+            "factors": {k: {"levels": v} for k, v in DEMO_FACTORS.items()}}
+    (out / "manifest.json").write_text(json.dumps(
+        {"schema_version": 1, "spec": spec, "counts": {"ok": len(rows)}}, indent=1))
+    return out
+
+
+def main() -> int:
+    """Take both screenshots."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", default=None, help="results folder (default: a demo sweep)")
+    ap.add_argument("--day", type=int, default=60, help="day of the single-run screenshot")
+    ap.add_argument("--preset", default="s3_middle_ground", help="posture preset shown")
+    ap.add_argument("--seed", default="7", help="seed of the single run shown")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "img"), help="output folder")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="escalation-shots-") as tmp:
+        if args.sweep:
+            sweep_dir = Path(args.sweep)
+        else:
+            t = time.monotonic()
+            sweep_dir = demo_sweep(Path(tmp) / "demo_sweep")
+            print(f"screenshots: demo sweep written in {time.monotonic() - t:.0f}s")
+        with devtools.serve() as url, sync_playwright() as pw:
+            browser = devtools.launch_chromium(pw)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            devtools.page_open(page, url + "/")
+            devtools.page_set_seed(page, args.seed)
+            devtools.page_choose_preset(page, args.preset)
+            devtools.page_reset(page)
+            devtools.page_render_every(page, 2)
+            devtools.page_play_until(page, args.day)
+            page.screenshot(path=str(out / "single_run.png"), full_page=True)
+            print(f"screenshots: wrote {out / 'single_run.png'}")
+            page.goto(f"{url}/sweep?dir={sweep_dir}")
+            page.locator(".sweep-results img").first.wait_for(timeout=60_000)
+            time.sleep(1.0)
+            page.screenshot(path=str(out / "sweep.png"), full_page=True)
+            print(f"screenshots: wrote {out / 'sweep.png'}")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""In-process tests of the dashboard: inputs, figures and every component rendered to widgets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import ipyvuetify as v
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+import pytest
+
+solara = pytest.importorskip("solara")
+
+from dashboards import figures, single_run, sweep, theme  # noqa: E402
+from dashboards.single_run import DashboardModel  # noqa: E402
+from sim.config import Config, parameter_space  # noqa: E402
+from sim.model import EscalationModel  # noqa: E402
+
+
+def _html(rc) -> str:
+    return "\n".join(x.unsafe_innerHTML or "" for x in rc.find(solara.widgets.HTML).widgets)
+
+
+def _images(rc) -> list[bytes]:
+    return [bytes(x.value) for x in rc.find(w.Image).widgets]
+
+
+@pytest.fixture(scope="module")
+def crisis() -> DashboardModel:
+    """A run under the S1 posture 80 days in: attacks, strikes and votes have happened."""
+    m = DashboardModel(seed="3", preset="s1_major_escalation", days=150)
+    for _ in range(80):
+        m.step()
+    assert any(e["kind"] == "militia" for e in m.events)
+    assert any(e["kind"] == "parliament" for e in m.events)
+    return m
+
+
+# ------------------------------------------------------------------------------ inputs
+def test_seed_text_is_coerced_and_same_run_as_int_seed():
+    a = DashboardModel(seed=" 7 ", preset="baseline", days=40).run()
+    b = EscalationModel(None, rng=7, days=40).run()
+    assert a.seed == 7 and a.input_problems == []
+    assert a.events == b.events
+
+
+@pytest.mark.parametrize("bad", ["abc", "4.5", "-3", "", True])
+def test_bad_seed_is_a_message_not_a_crash(bad):
+    m = DashboardModel(seed=bad, days=5)
+    assert m.seed == single_run.DEFAULT_SEED
+    assert len(m.input_problems) == 1 and "seed" in m.input_problems[0]
+
+
+@pytest.mark.parametrize("bad", ["no_such_posture", "../baseline", "", "/etc/passwd"])
+def test_missing_preset_is_a_message(bad):
+    m = DashboardModel(seed="1", preset=bad, days=5)
+    assert m.preset == "baseline"
+    assert "does not exist" in m.input_problems[0]
+
+
+def test_preset_is_applied():
+    m = DashboardModel(seed="1", preset="s4_political_pressure", days=5)
+    assert m.input_problems == []
+    assert m.config.actors.iran.posture == "political_pressure"
+
+
+def test_weight_overrides_only_when_changed_and_validated():
+    m = DashboardModel(seed="1", days=5, **{"actors.iran.revenge_weight": 2.5,
+                                           "actors.iran.war_weight": 2.0})
+    assert m.config.actors.iran.revenge_weight == 2.5
+    assert m.overrides == {"actors.iran.revenge_weight": 2.5}  # 2.0 is the baseline value
+    bad = DashboardModel(seed="1", days=5, **{"actors.iran.revenge_weight": 99.0})
+    assert "out of range" in bad.input_problems[0]
+    assert bad.config.actors.iran.revenge_weight == 1.4
+
+
+def test_bad_days_is_a_message():
+    m = DashboardModel(seed="1", days="ten")
+    assert m.days == 365 and "days" in m.input_problems[0]
+
+
+def test_mesa_scenario_keyword_is_accepted():
+    m = DashboardModel(seed="1", days=3, scenario=object())
+    assert m.input_problems == []
+
+
+def test_controls_come_from_the_schema():
+    params = single_run.model_params()
+    space = parameter_space(single_run._baseline())
+    assert params["days"]["label"] == Config.model_fields["meta"].annotation.model_fields[
+        "days"].description
+    assert (params["days"]["min"], params["days"]["max"]) == (space["meta.days"][0],
+                                                              space["meta.days"][1])
+    for path in single_run.MAIN_WEIGHTS:
+        lo, hi, _ = space[path]
+        assert (params[path]["min"], params[path]["max"]) == (lo, hi)
+        assert params[path]["label"] == single_run.control_label(path)
+    assert params["seed"]["type"] == "InputText" and isinstance(params["seed"]["value"], str)
+    assert set(params["preset"]["values"]) >= {"baseline", "s1_major_escalation"}
+
+
+# ------------------------------------------------------------------------------ data and figures
+def test_actor_intensity_and_marks(crisis):
+    inten = figures.actor_intensity(crisis)
+    assert len(inten) == crisis.world.day + 1
+    assert inten.to_numpy().max() <= 6 and inten["Militias"].max() >= 2
+    marks = figures.marked_events(crisis)
+    assert any(mk["style"] == "vote" for mk in marks)
+
+
+def test_map_places_every_attack(crisis):
+    placed = figures.map_events(crisis)
+    militia_attacks = [e for e in crisis.events if e["kind"] == "militia"]
+    assert sum(p["style"] in ("harass", "deadly", "storm") for p in placed) == len(militia_attacks)
+    x0, x1, y0, y1 = theme.MAP_EXTENT
+    assert all(x0 <= p["x"] <= x1 and y0 <= p["y"] <= y1 for p in placed)
+
+
+def test_every_configured_site_has_coordinates(crisis):
+    cfg = crisis.config
+    names = [*cfg.world.sites.bases, cfg.world.sites.embassy, *cfg.world.sites.iran_targets,
+             *(m.home_site for m in cfg.actors.militias)]
+    assert [n for n in names if n not in theme.SITE_COORDS] == []
+
+
+def test_event_log_newest_first(crisis):
+    log = figures.event_log(crisis)
+    assert [r["day"] for r in log] == sorted((r["day"] for r in log), reverse=True)
+    assert log[0]["text"].startswith(f"Day {crisis.events[-1]['day']} ")
+
+
+def test_latest_vote_against_quorum(crisis):
+    vote = figures.latest_vote(crisis)
+    assert vote is not None and vote["present"] > 0
+    assert len(vote["choices"]) == len(crisis.config.actors.parliament.blocs)
+
+
+def test_world_state_rows(crisis):
+    rows = dict(figures.world_state(crisis))
+    assert rows["US troops in Iraq"] == f"{float(crisis.world.troops[0]):,.0f}"
+    assert "Iraqi anti-US sentiment" in rows and "ISIS strength" in rows
+    assert rows["Legal status of US presence"] in theme.LEGAL_LABELS
+
+
+# ------------------------------------------------------------------------------ components
+@pytest.mark.parametrize("component", [single_run.Timeline, single_run.MapView,
+                                       single_run.ParliamentView])
+def test_figure_components_render_png(component, crisis):
+    box, rc = solara.render(component(crisis), handle_error=False)
+    (img,) = _images(rc)
+    assert img.startswith(b"\x89PNG")
+    rc.close()
+
+
+def test_figure_component_redraws_after_a_step():
+    m = DashboardModel(seed="5", preset="s3_middle_ground", days=60)
+    box, rc = solara.render(single_run.Timeline(m), handle_error=False)
+    before = _images(rc)[0]
+    for _ in range(10):
+        m.step()
+    from mesa.visualization.utils import force_update
+
+    force_update()
+    assert _images(rc)[0] != before
+    rc.close()
+
+
+def test_event_log_component(crisis):
+    box, rc = solara.render(single_run.EventLog(crisis), handle_error=False)
+    text = _html(rc)
+    assert 'class="event-log"' in text and f'data-count="{len(crisis.events)}"' in text
+    rc.close()
+
+
+def test_world_state_component(crisis):
+    box, rc = solara.render(single_run.WorldState(crisis), handle_error=False)
+    assert "US troops in Iraq" in _html(rc) and "Iran&#x27;s revenge demand" in _html(rc)
+    rc.close()
+
+
+def test_path_status_tracks_then_classifies():
+    m = DashboardModel(seed="2", days=20)
+    box, rc = solara.render(single_run.PathStatus(m), handle_error=False)
+    assert "Tracking:" in _html(rc) and 'data-final="false"' in _html(rc)
+    rc.close()
+    m.run()
+    box, rc = solara.render(single_run.PathStatus(m), handle_error=False)
+    text = _html(rc)
+    assert "Final classification:" in text and f'data-path="{m.metrics()["path"]}"' in text
+    rc.close()
+
+
+def test_path_status_shows_input_problems():
+    m = DashboardModel(seed="abc", days=5)
+    box, rc = solara.render(single_run.PathStatus(m), handle_error=False)
+    alerts = rc.find(v.Alert).widgets
+    assert any("not a whole number" in str(a.children) for a in alerts)
+    rc.close()
+
+
+@solara.component
+def _Wrapped():
+    with solara.AppLayout():
+        single_run.SingleRunPage()
+
+
+def _day(rc) -> int:
+    import re
+
+    return int(re.search(r'data-day="(\d+)"', _html(rc)).group(1))
+
+
+def test_single_run_page_step_and_reset():
+    box, rc = solara.render(_Wrapped(), handle_error=False)
+    labels = [b.children[0] for b in rc.find(v.Btn).widgets if b.children]
+    assert {"Reset", "▶", "Step"} <= set(labels)
+    step = rc.find(v.Btn, children=["Step"]).widget
+    step.click()
+    step.click()
+    assert _day(rc) == 2
+    assert len(_images(rc)) == 3
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert _day(rc) == 0
+    rc.close()
+
+
+def test_two_pages_have_their_own_models():
+    _, rc1 = solara.render(_Wrapped(), handle_error=False)
+    _, rc2 = solara.render(_Wrapped(), handle_error=False)
+    rc1.find(v.Btn, children=["Step"]).widget.click()
+    assert _day(rc1) == 1 and _day(rc2) == 0
+    rc1.close()
+    rc2.close()
+
+
+# ------------------------------------------------------------------------------ sweep page
+def make_results(folder, schema_version=1, n_per=40, seed=0):
+    """A tiny results folder in the documented layout, written with pandas."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d, (rev, post) in enumerate([(r, p) for r in (0.5, 1.5, 3.0)
+                                     for p in ("none", "middle_ground")]):
+        for rep in range(n_per):
+            p_s3 = 0.1 + 0.2 * rev + (0.3 if post == "middle_ground" else 0)
+            path = "s3_middle_ground" if rng.random() < min(p_s3, 0.95) else "de_escalation"
+            status = "failed" if rep == 0 and d == 0 else "ok"
+            rows.append({"run_id": len(rows), "design_id": d, "replicate": rep, "seed": rep,
+                         "status": status, "error": "boom" if status == "failed" else None,
+                         "actors.iran.revenge_weight": rev, "actors.iran.posture": post,
+                         "path": None if status == "failed" else path,
+                         "us_killed": int(rng.integers(0, 5))})
+    (folder / "runs").mkdir(parents=True)
+    df = pd.DataFrame(rows)
+    df.iloc[: len(df) // 2].to_parquet(folder / "runs" / "part-0.parquet", index=False)
+    df.iloc[len(df) // 2:].to_parquet(folder / "runs" / "part-1.parquet", index=False)
+    manifest = {"spec": {"name": "tiny", "factors": {
+        "actors.iran.revenge_weight": {"levels": [0.5, 1.5, 3.0]},
+        "actors.iran.posture": {"levels": ["none", "middle_ground"]}}}}
+    if schema_version is not None:
+        manifest["schema_version"] = schema_version
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_wilson_known_values():
+    p, lo, hi = sweep.wilson(np.array([0, 5, 10]), np.array([10, 10, 10]))
+    assert np.allclose(p, [0, 0.5, 1])
+    assert np.allclose(lo, [0.0, 0.2366, 0.7225], atol=1e-4)
+    assert np.allclose(hi, [0.2775, 0.7634, 1.0], atol=1e-4)
+
+
+def test_load_and_summarise(tmp_path):
+    s = sweep.load_sweep(make_results(tmp_path / "r"))
+    assert s.factors == ["actors.iran.revenge_weight", "actors.iran.posture"]
+    assert len(s.runs) == 240 and len(s.ok) == 239
+    dist = sweep.path_distribution(s.runs)
+    assert dist["runs"].sum() == 239 and np.isclose(dist["share"].sum(), 1.0)
+    assert (dist["lo"] <= dist["share"]).all() and (dist["share"] <= dist["hi"]).all()
+    tab = sweep.by_factor(s.runs, "actors.iran.revenge_weight")
+    s3 = tab[tab["path"] == "s3_middle_ground"].set_index("level")["share"]
+    assert s3[3.0] > s3[0.5]
+    assert sweep.distribution_figure(s) is not None
+    for f in s.factors:
+        assert sweep.factor_figure(s, f) is not None
+
+
+def test_many_numeric_levels_are_binned(tmp_path):
+    vals = pd.Series(np.linspace(0, 1, 100))
+    levels, binned = sweep.factor_levels(vals)
+    assert binned and levels.nunique() <= sweep.MAX_LEVELS
+
+
+@pytest.mark.parametrize("case,expect", [
+    ("missing", "no such folder"), ("file", "is a file"), ("empty", "no manifest.json"),
+    ("noschema", "older version"), ("old", "older than"), ("new", "newer than"),
+    ("badjson", "not valid JSON"), ("", "no results folder given"),
+])
+def test_bad_folders_are_messages(tmp_path, case, expect):
+    target = tmp_path / "x"
+    if case == "file":
+        target.write_text("hi")
+    elif case == "empty":
+        target.mkdir()
+    elif case == "noschema":
+        make_results(target, schema_version=None)
+    elif case == "old":
+        make_results(target, schema_version=0)
+    elif case == "new":
+        make_results(target, schema_version="7.0")
+    elif case == "badjson":
+        make_results(target)
+        (target / "manifest.json").write_text("{nope")
+    with pytest.raises(sweep.SweepError, match=expect):
+        sweep.load_sweep("" if case == "" else target)
+    box, rc = solara.render(sweep.SweepView("" if case == "" else str(target)),
+                            handle_error=False)
+    assert any(expect in str(a.children) for a in rc.find(v.Alert).widgets)
+    rc.close()
+
+
+def test_sweep_view_renders(tmp_path):
+    folder = make_results(tmp_path / "r")
+    box, rc = solara.render(sweep.SweepView(str(folder)), handle_error=False)
+    assert len(_images(rc)) == 3  # distribution + one per factor
+    assert 'data-runs="240"' in _html(rc) and 'data-ok="239"' in _html(rc)
+    rc.close()
+
+
+def test_candidate_folders(tmp_path):
+    make_results(tmp_path / "a" / "sweep1")
+    assert sweep.candidate_folders(tmp_path) == [str(tmp_path / "a" / "sweep1")]
+
+
+# ------------------------------------------------------------------------------ CLI, layering
+def test_cli_registers_dashboard():
+    from sim.cli import build_parser
+    from sim.cli_dashboard import solara_command
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.port, args.host) == (8765, "127.0.0.1")
+    cmd = solara_command(9000, "127.0.0.1")
+    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("dashboards/app.py")
+    assert cmd[5:] == ["--port", "9000", "--host", "127.0.0.1", "--no-open", "--production"]
+
+
+def test_cli_rejects_bad_port():
+    res = subprocess.run([sys.executable, "-m", "sim.cli", "dashboard", "--port", "x"],
+                         capture_output=True, text=True)
+    assert res.returncode == 2 and "--port 'x'" in res.stderr
+
+
+def test_model_layer_never_imports_dashboards():
+    code = ("import sys, sim.model, sim.cli, sim.cli_dashboard, sim.events, sim.outcomes; "
+            "sim.cli.build_parser(); "
+            "print([m for m in sys.modules if m.split('.')[0] == 'dashboards'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
