@@ -120,6 +120,7 @@ class StrategyProfile(Strict):
     order: int = Field(ge=0, le=3)
     rung: int = Field(ge=0, le=6)
     relief: Unit
+    outside: Unit = Field(ge=0, le=1, description="Daily chance of an Iranian attack on US interests outside Iraq")
 
 
 class Strategies(Strict):
@@ -167,7 +168,6 @@ class IranConfig(Strict):
     belief_learning_rate: Unit
     posture: Literal[("none",) + STRATEGIES]  # type: ignore[valid-type]
     posture_bias: Weight
-    outside_attack_prob: Unit
     resupply: Annotated[float, _f(0, 10)]
     political_push: Unit
     media_push: Unit
@@ -192,6 +192,7 @@ class StrikeMilitias(Strict):
     """Effects of US strikes on militia targets in Iraq."""
 
     militia_killed_mean: Mean
+    stock_destroyed: Annotated[float, _f(0, 100)]
     per_threat_killed: Mean
     iraqi_killed_mean: Mean
     sentiment_shock: Unit
@@ -364,6 +365,8 @@ class World(Strict):
     attack_sentiment_backlash: Unit
     revenge_decay: Unit
     revenge_gain: Unit
+    attack_revenge_satisfaction: Unit
+    sanction_relief: Unit
     iran_audience_gain: Unit
     iran_audience_relief: Unit
     iran_audience_decay: Unit
@@ -535,6 +538,8 @@ def _describe_error(err: Mapping[str, Any], field_info: dict[str, tuple[Any, Any
         return f"{loc}: {got!r} is not allowed; {err['msg'].lower()}"
     if typ.endswith("_parsing") or typ.endswith("_type"):
         return f"{loc}: {got!r} has the wrong type; {err['msg'].lower()}"
+    if typ == "value_error" or isinstance(got, (dict, list)):
+        return f"{loc}: {err['msg'].removeprefix('Value error, ')}"
     return f"{loc}: {err['msg']}" + (f" (got {got!r})" if got is not None else "")
 
 

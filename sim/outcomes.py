@@ -120,7 +120,7 @@ def classify(m: dict[str, Any], th: Any) -> npt.NDArray[np.str_]:
     Precedence: war, then S1, S3, S2, S4, and de-escalation when nothing else applies.
     """
     per100 = 100.0 / np.maximum(np.asarray(m["days"], dtype=np.float64), 1.0)
-    deadly_rate = (np.asarray(m["deadly_strikes"]) + np.asarray(m["outside_attacks"])) * per100
+    deadly_rate = np.asarray(m["deadly_strikes"]) * per100  # deadly strikes on US forces in Iraq
     attack_rate = np.asarray(m["militia_attacks"]) * per100
     war = np.asarray(m["all_out_war"], dtype=bool)
     s1 = np.asarray(m["storms"]) >= th.s1_min_storms

@@ -27,7 +27,6 @@ Arr = npt.NDArray[Any]
 MILITIA_RUNG = (0, 2, 4, 5)
 US_RUNG = (0, 0, 0, 4, 5, 1, 1, 0)
 WAR_RUNG = 6
-CALIBRATED_RUNG = 3
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def resolve(
     slots.append(Slot("Iran", "iran", np.where(calib, strat, -1), zeros.astype(np.int64),
                       cal_k, cal_w, zeros, zeros, zeros, zeros + ip.calibrated.missiles))
     militarised = (strat == ip.middle_index) | (strat == ip.major_index)
-    outside = militarised & (D.uniform(seeds, t, D.IRAN, D.OUTSIDE) < ip.outside_attack_prob)
+    outside = D.uniform(seeds, t, D.IRAN, D.OUTSIDE) < np.choose(strat, ip.outside_prob)
     out_k = _count(np.where(outside, ip.outside.us_killed_mean, 0.0), seeds, t, D.IRAN, D.US_KILLED + 100)
     out_w = _count(np.where(outside, ip.outside.us_wounded_mean, 0.0), seeds, t, D.IRAN, D.US_WOUNDED + 100)
     slots.append(Slot("Iran", "iran_outside", np.where(outside, strat, -1), zeros.astype(np.int64),
@@ -168,6 +167,8 @@ def resolve(
     sm = up.strike_militias
     # target: the militia that recently did most harm (first on ties): proportional response
     target_m = np.argmax(w.militia_recent, axis=0)
+    hit_m = strike_m & (np.arange(len(mp.rows))[:, None] == target_m)  # (M, R)
+    stock = np.maximum(np.stack(new_stock) - up.strike_militias.stock_destroyed * hit_m, 0.0)
     sm_mk = _count(np.where(strike_m, sm.militia_killed_mean + sm.per_threat_killed * w.threat, 0.0),
                    seeds, t, D.US, D.MILITIA_KILLED)
     sm_iq = _count(np.where(strike_m, sm.iraqi_killed_mean, 0.0), seeds, t, D.US, D.IRAQI_KILLED)
@@ -183,7 +184,9 @@ def resolve(
     sanc_iraq_act = o == US_OPTIONS.index("sanction_iraq")
     sanc_iran_act = o == US_OPTIONS.index("sanction_iran")
     sanctions_iraq = np.minimum(w.sanctions_iraq + up.sanction_step * sanc_iraq_act, 1.0)
-    sanctions_iran = np.minimum(w.sanctions_iran + up.sanction_step * sanc_iran_act, 1.0)
+    on_track = (dec.iran == ip.diplomacy_index) * w.diplomacy  # the track holds: sanctions ease
+    sanctions_iran = np.clip(w.sanctions_iran + up.sanction_step * sanc_iran_act
+                             - P.world.sanction_relief * on_track, 0.0, 1.0)
     talks = o == US_OPTIONS.index("offer_talks")
 
     # ---------------------------------------------------------------- parliament
@@ -216,7 +219,9 @@ def resolve(
                                         gain=wp.iran_audience_gain, relief=wp.iran_audience_relief,
                                         decay=wp.iran_audience_decay)
     satisfaction = np.where(calib, ip.calibrated.revenge_satisfaction, 0.0)
+    acts = mil_resolve + outside  # intensity of today's attacks (calibrated strike apart)
     revenge = np.clip(w.revenge * (1.0 - wp.revenge_decay) * (1.0 - satisfaction)
+                      * (1.0 - np.minimum(wp.attack_revenge_satisfaction * acts, 1.0))
                       + wp.revenge_gain * us_hits, 0.0, 1.0)
     political = strat == ip.political_index
     sentiment = np.clip(
@@ -231,11 +236,12 @@ def resolve(
     violence = attacks + n_direct + strike_m + strike_i
     diplomacy = np.clip(w.diplomacy * (1.0 - wp.diplomacy_decay * ~iran_dip)
                         + up.talks_step * talks - wp.diplomacy_breakdown * violence, 0.0, 1.0)
+    # Iran's own acts carry its strategy's rung: the calibrated strike, an outside attack, and
+    # the daily political or diplomatic course (militia acts carry their own rungs)
+    iran_acts = calib | outside | political | iran_dip
+    iran_rung = np.where(iran_acts, np.choose(strat, ip.rungs), 0).astype(np.float64)
     rung = np.maximum.reduce([np.asarray(r, dtype=np.float64) for r in m_rung]
-                             + [np.choose(o, US_RUNG).astype(np.float64),
-                                np.where(calib, float(CALIBRATED_RUNG), 0.0),
-                                np.where(outside, float(ip.rungs[ip.middle_index]), 0.0),
-                                np.where(political, float(ip.rungs[ip.political_index]), 0.0)])
+                             + [np.choose(o, US_RUNG).astype(np.float64), iran_rung])
     tension = np.clip(wp.tension_memory * w.tension + (1.0 - wp.tension_memory) * rung / WAR_RUNG
                       + up.strike_iran.tension_shock * strike_i, 0.0, 1.0)
     hazard = rules.war_hazard(tension, threshold=wp.war_threshold, slope=wp.war_slope,
@@ -312,7 +318,7 @@ def resolve(
         days_since_us_strike=np.where(us_responded, 0.0, w.days_since_us_strike + 1.0),
         days_since_vote=np.where(dec.vote_held, 0.0, w.days_since_vote + 1.0),
         us_struck_yesterday=us_responded,
-        stock=np.stack(new_stock),
+        stock=stock,
         militia_recent=recent,
         last_vote_choice=vote_choice,
         last_vote_level=np.where(dec.vote_held, level, w.last_vote_level),

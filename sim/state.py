@@ -35,12 +35,13 @@ def build_params(cfg: Config) -> SimpleNamespace:
         **{k: getattr(ir, k) for k in (
             "rationality", "inertia", "revenge_weight", "pressure_weight", "retaliation_weight",
             "war_weight", "economic_weight", "isis_weight", "diplomacy_weight", "audience_weight",
-            "iraq_market_share", "belief_learning_rate", "posture_bias", "outside_attack_prob",
+            "iraq_market_share", "belief_learning_rate", "posture_bias",
             "resupply", "political_push", "media_push")},
         profiles=profiles,
         resolve=[pr.resolve for pr in profiles],
         orders=[pr.order for pr in profiles],
         rungs=[pr.rung for pr in profiles],
+        outside_prob=[pr.outside for pr in profiles],
         diplomacy_index=STRATEGIES.index("diplomacy"),
         political_index=STRATEGIES.index("political_pressure"),
         calibrated_index=STRATEGIES.index("calibrated_strike"),
@@ -206,10 +207,10 @@ class Observation:
 
     @property
     def unanswered(self) -> Arr:
-        """An attack ``unanswered_window`` days ago was followed by no US strike."""
+        """Attacks go on (one within ``unanswered_window`` days) and the US has not struck for as long."""
         w = self.world
         window = self.params.militia.unanswered_window
-        return (w.days_since_attack == window) & (w.days_since_us_strike > window)
+        return (w.days_since_attack < window) & (w.days_since_us_strike >= window)
 
     @property
     def parliament_pressure(self) -> Arr:
