@@ -4,6 +4,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+# One setup at a time (parallel test runs, CI + a developer): lock this script's own file.
+if command -v flock >/dev/null 2>&1; then exec 9<"$here/scripts/setup.sh"; flock 9; fi
 
 find_python() {
     local cand
@@ -35,7 +37,26 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if
     rm -rf .venv
     "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[viz,dev]"
+# Re-install only when pyproject.toml or the interpreter changed since the last successful
+# install (stamp in .venv/), so repeat runs are fast and print nothing. pip's chatter (build
+# warnings, index notices) goes to .venv/setup.log and is shown only if pip fails.
+stamp=.venv/.setup-stamp
+key="$(cat pyproject.toml; .venv/bin/python -c 'import sys; print(sys.version)')"
+key="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ] \
+    || ! .venv/bin/python -c 'import importlib.metadata as m; m.version("escalation-sim")' 2>/dev/null; then
+    echo "setup: installing the project and its dependencies into .venv (log: .venv/setup.log)"
+    rm -f "$stamp"
+    if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+        && .venv/bin/python -m pip install --quiet -e ".[viz,dev]"; } >.venv/setup.log 2>&1; then
+        cat .venv/setup.log >&2
+        echo "setup: pip install failed (see above, or .venv/setup.log)" >&2
+        exit 1
+    fi
+    installed=1
+fi
 bash scripts/solara_assets.sh
-echo "setup: ready ($(.venv/bin/python --version), mesa $(.venv/bin/python -c 'import mesa; print(mesa.__version__)'))"
+if [ -n "${installed:-}" ]; then
+    echo "$key" >"$stamp"
+    echo "setup: ready ($(.venv/bin/python --version), mesa $(.venv/bin/python -c 'import mesa; print(mesa.__version__)'))"
+fi
