@@ -58,25 +58,48 @@ def run_ensemble(
     """Run ``len(seeds)`` replicates of ``cfg`` for ``days`` days at once."""
     seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
     n_days = int(days) if days is not None else cfg.meta.days
-    P = build_params(cfg)
+    return simulate(build_params(cfg), initial_world(cfg, len(seeds)), seeds, n_days,
+                    cfg.outcomes, record_events=record_events, record_series=record_series)
+
+
+def _entity(values: list[Any], r: int) -> Arr:
+    """Per-entity parameters as (entities, 1), or (entities, R) when they vary by replicate."""
+    if all(np.ndim(v) == 0 for v in values):
+        return np.asarray(values, dtype=np.float64)[:, None]
+    return np.stack([np.broadcast_to(np.asarray(v, dtype=np.float64), (r,)) for v in values])
+
+
+def simulate(
+    P: Any,
+    world: Any,
+    seeds: Arr,
+    n_days: int,
+    thresholds: Any,
+    *,
+    record_events: bool = False,
+    record_series: bool = False,
+) -> EnsembleResult:
+    """Advance ``world`` (R replicates) ``n_days`` days under parameters ``P``.
+
+    ``P`` leaves are scalars shared by all replicates or arrays of shape (R,) (see
+    :func:`sim.batch.stack_params`); the rules broadcast either way.
+    """
     r = len(seeds)
-    world = initial_world(cfg, r)
     mil = P.militia.rows
-    col = lambda xs: np.asarray(xs, dtype=np.float64)[:, None]  # noqa: E731
-    loyalty = col([m.loyalty for m in mil])
-    hostility = col([m.hostility for m in mil])
-    fear = col([m.fear for m in mil])
-    rates = col([m.learning_rate for m in mil])
+    loyalty = _entity([m.loyalty for m in mil], r)
+    hostility = _entity([m.hostility for m in mil], r)
+    fear = _entity([m.fear for m in mil], r)
+    rates = _entity([m.learning_rate for m in mil], r)
     mil_ids = (D.MILITIA + np.arange(len(mil)))[:, None]
-    m_belief = np.repeat(col([m.belief_us_retaliation for m in mil]), r, axis=1)
-    i_belief = np.full(r, cfg.initial.iran_belief_us_retaliation)
+    m_belief = np.broadcast_to(_entity([m.belief_us_retaliation for m in mil], r), (len(mil), r)).copy()
+    i_belief = np.broadcast_to(np.asarray(P.iran_initial_belief, dtype=np.float64), (r,)).copy()
     blocs = P.parliament.blocs
     bloc_kw = {
-        "bias": col([b.bias for b in blocs]),
-        "anger": col([b.anger for b in blocs]),
-        "iran_alignment": col([b.iran_alignment for b in blocs]),
-        "us_ties": col([b.us_ties for b in blocs]),
-        "boycott_bias": col([b.boycott_bias for b in blocs]),
+        "bias": _entity([b.bias for b in blocs], r),
+        "anger": _entity([b.anger for b in blocs], r),
+        "iran_alignment": _entity([b.iran_alignment for b in blocs], r),
+        "us_ties": _entity([b.us_ties for b in blocs], r),
+        "boycott_bias": _entity([b.boycott_bias for b in blocs], r),
     }
     bloc_ids = (D.BLOC + np.arange(len(blocs)))[:, None]
     events: list[dict[str, Any]] = []
@@ -105,6 +128,6 @@ def run_ensemble(
     m = metrics(world.counters, troops=world.troops, war=world.war, isis=world.isis,
                 sanctions_iraq=world.sanctions_iraq, legal=world.legal,
                 sentiment=world.sentiment, exit_threshold=P.us.exit_threshold)
-    paths = classify(m, cfg.outcomes)
+    paths = classify(m, thresholds)
     stacked = {k: np.stack(series[k]) for k in SERIES_COLUMNS} if series is not None else None
     return EnsembleResult(seeds=seeds, metrics=m, paths=paths, events=events, series=stacked)

@@ -251,7 +251,7 @@ def resolve(
     slots.append(Slot("World", "war", np.where(new_war, 1, -1), zeros.astype(np.int64),
                       zeros, zeros, zeros, zeros, zeros, tension))
     rung = np.where(war, float(WAR_RUNG), rung)
-    new_presence = np.where(troops > up.exit_threshold, troops / up.initial_troops if up.initial_troops > 0 else 0.0, 0.0)
+    new_presence = rules.presence(troops, initial=up.initial_troops, exit_threshold=up.exit_threshold)
     ops = new_presence * (1.0 - protection) * (1.0 - wp.limits_ops_cut * (legal >= 2))
     isis = rules.isis_next(w.isis, ops=ops, growth=wp.isis_growth, suppression=wp.isis_suppression,
                            iraqi=wp.iraqi_suppression)

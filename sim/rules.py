@@ -69,6 +69,14 @@ def count_from_uniform(mean: ArrayLike, u: ArrayLike) -> Array:
     return np.where(m > 0.0, k, 0.0)
 
 
+def presence(troops: ArrayLike, *, initial: ArrayLike, exit_threshold: ArrayLike) -> Array:
+    """US troops as a share of the day-0 level; 0 once at or below the exit threshold."""
+    t = np.asarray(troops, dtype=np.float64)
+    init = np.asarray(initial, dtype=np.float64)
+    frac = np.divide(t, init, out=np.zeros(np.broadcast(t, init).shape), where=init > 0)
+    return np.where(t > exit_threshold, frac, 0.0)
+
+
 def ordered_sum(parts: Sequence[ArrayLike]) -> Any:
     """Sum in a fixed order (entity by entity), identical for any replicate-axis length."""
     total = parts[0]
@@ -121,8 +129,7 @@ def iran_utilities(
         )
         if k == p.diplomacy_index:
             u = u + p.diplomacy_weight * np.asarray(diplomacy)
-        if k == p.posture_index:
-            u = u + p.posture_bias
+        u = u + p.posture_bias * (np.asarray(p.posture_index) == k)  # elementwise: may vary by row
         if k == p.calibrated_index:
             u = u - p.repeat_penalty * np.asarray(calibrated_done)
         out.append(u)

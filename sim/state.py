@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sim import rules
 from sim.config import LEGAL_STEPS, STRATEGIES, Config
 
 Arr = npt.NDArray[Any]
@@ -83,7 +84,8 @@ def build_params(cfg: Config) -> SimpleNamespace:
     )
     world = _ns(**cfg.world.model_dump(exclude={"sites"}), sites=cfg.world.sites)
     return _ns(iran=iran, us=us, militia=militia, parliament=parliament, world=world,
-               outcomes=cfg.outcomes, days=cfg.meta.days, start_date=cfg.meta.start_date)
+               outcomes=cfg.outcomes, days=cfg.meta.days, start_date=cfg.meta.start_date,
+               iran_initial_belief=cfg.initial.iran_belief_us_retaliation)
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,9 @@ class Observation:
     @property
     def presence(self) -> Arr:
         """US troops as a share of the day-0 level (0 once the US has left)."""
-        w, us = self.world, self.params.us
-        frac = w.troops / us.initial_troops if us.initial_troops > 0 else np.zeros_like(w.troops)
-        return np.where(w.troops > us.exit_threshold, frac, 0.0)
+        us = self.params.us
+        return rules.presence(self.world.troops, initial=us.initial_troops,
+                              exit_threshold=us.exit_threshold)
 
     @property
     def unanswered(self) -> Arr:
