@@ -186,10 +186,14 @@ def timeline_figure(model: Any) -> Figure:
     ax = fig.add_subplot()
     inten = actor_intensity(model)
     x = inten.index.to_numpy()
-    offsets = {"Iran": 0.0, "Militias": -0.08, "United States": 0.08}
-    for actor in ("Iran", "Militias", "United States"):
-        ax.step(x, inten[actor].to_numpy() + offsets[actor], where="mid", lw=1.6,
-                color=theme.ACTOR_COLOURS[actor], label=actor, alpha=0.9)
+    iran = theme.ACTOR_COLOURS["Iran"]
+    ax.step(x, inten["Iran"].to_numpy(), where="mid", lw=2.2, color=iran,
+            label="Iran (strategy rung)")
+    for actor, dy, marker in (("Militias", 0.12, "o"), ("United States", -0.12, "s")):
+        y = inten[actor].to_numpy()
+        acted = y > 0
+        ax.scatter(x[acted], y[acted] + dy, s=16, marker=marker, alpha=0.75, lw=0,
+                   color=theme.ACTOR_COLOURS[actor], label=f"{actor} (acts)")
     seen: set[str] = set()
     for e in marked_events(model):
         colour, marker, label = theme.EVENT_STYLE[e["style"]]
@@ -199,10 +203,11 @@ def timeline_figure(model: Any) -> Figure:
         seen.add(e["style"])
     ax.set_ylim(-0.7, 6.7)
     ax.set_yticks(range(7), theme.RUNG_LABELS, fontsize=8)
-    ax.set_xlim(0, max(model.days, 1))
+    day = int(model.world.day)
+    ax.set_xlim(-0.5, min(model.days, max(30, int(day * 1.2) + 5)) + 0.5)
     ax.set_xlabel(f"day (day 0 = {model.config.meta.start_date})")
     ax.grid(axis="y", alpha=0.25)
-    ax.set_title(f"Escalation by actor, day {model.world.day}", fontsize=11)
+    ax.set_title(f"Escalation by actor, day {day} of {model.days}", fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     return fig
 

@@ -302,17 +302,20 @@ def Dashboard(model: Any) -> Any:
         with solara.Card(margin=0, classes=["card-status"]):
             PathStatus(model)
         with solara.Columns([7, 5]):
-            with solara.Card("Escalation timeline", margin=0, classes=["card-timeline"]):
-                Timeline(model)
-            with solara.Card("Map", margin=0, classes=["card-map"]):
-                MapView(model)
-        with solara.Columns([5, 3, 4]):
-            with solara.Card("Event log (newest first)", margin=0, classes=["card-events"]):
-                EventLog(model)
-            with solara.Card("World state", margin=0, classes=["card-world"]):
-                WorldState(model)
-            with solara.Card("Parliament", margin=0, classes=["card-parliament"]):
-                ParliamentView(model)
+            with solara.Column(gap="8px"):
+                with solara.Card("Escalation timeline", margin=0, classes=["card-timeline"]):
+                    Timeline(model)
+                with solara.Columns([3, 2]):
+                    with solara.Card("Event log (newest first)", margin=0,
+                                     classes=["card-events"]):
+                        EventLog(model)
+                    with solara.Card("World state", margin=0, classes=["card-world"]):
+                        WorldState(model)
+            with solara.Column(gap="8px"):
+                with solara.Card("Map", margin=0, classes=["card-map"]):
+                    MapView(model)
+                with solara.Card("Parliament", margin=0, classes=["card-parliament"]):
+                    ParliamentView(model)
     return main
 
 

@@ -128,6 +128,8 @@ def load_sweep(folder: str | Path) -> Sweep:
         raise SweepError(f"{runs_dir}: missing column(s) {', '.join(missing)}")
     spec = manifest.get("spec") or {}
     names = factor_names(spec if isinstance(spec, dict) else {})
+    if not names and isinstance(manifest.get("factors"), list):  # also listed at top level
+        names = factor_names({"factors": manifest["factors"]})
     factors = [f for f in names if f in runs.columns]
     if not names:  # no factor list in the spec: dotted columns are factors
         factors = [c for c in runs.columns if "." in str(c)]
@@ -203,9 +205,10 @@ def distribution_figure(sweep: Sweep) -> Figure:
     err = np.vstack([dist["share"] - dist["lo"], dist["hi"] - dist["share"]])
     ax.bar(x, dist["share"], color=colours, yerr=np.nan_to_num(err), capsize=4,
            edgecolor="#333", lw=0.4)
-    for xi, (s, k) in enumerate(zip(dist["share"], dist["runs"], strict=True)):
+    for xi, (s, hi, k) in enumerate(zip(dist["share"], dist["hi"], dist["runs"], strict=True)):
         if np.isfinite(s):
-            ax.text(xi, s + 0.02, f"{100 * s:.1f}%\n({k})", ha="center", va="bottom", fontsize=7)
+            ax.text(xi, hi + 0.015, f"{100 * s:.1f}% ({k})", ha="center", va="bottom",
+                    fontsize=7)
     labels = [theme.PATH_LABELS.get(p, p).split(" (")[0] for p in dist["path"]]
     ax.set_xticks(x, labels, rotation=18, ha="right", fontsize=8)
     ax.set_ylim(0, min(1.0, float(np.nanmax(dist["hi"].to_numpy(), initial=0)) + 0.15))
@@ -220,7 +223,7 @@ def distribution_figure(sweep: Sweep) -> Figure:
 def factor_figure(sweep: Sweep, factor: str) -> Figure:
     """Probability of each path against one swept factor, with 95% Wilson intervals."""
     table = by_factor(sweep.runs, factor)
-    fig = Figure(figsize=(7.5, 3.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=(7.0, 3.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     levels = list(pd.unique(table["level"]))
     numeric = all(isinstance(v, (int, float, np.integer, np.floating)) for v in levels)
@@ -290,19 +293,26 @@ def SweepView(folder: str) -> Any:
             f'data-factors="{len(sweep.factors)}"><b>{sweep.name}</b>: {total} runs, {ok} ok, '
             f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}; '
             f"schema {sweep.manifest.get('schema_version')}</div>"))
-        with solara.Card("Path distribution", margin=0, classes=["card-distribution"]):
-            rw.Image(value=images[0], format="png")
-            rows = "".join(
-                f"<tr><td>{theme.PATH_LABELS.get(r.path, r.path)}</td><td>{r.runs}</td>"
-                f"<td>{100 * r.share:.1f}%</td><td>{100 * r.lo:.1f}-{100 * r.hi:.1f}%</td></tr>"
-                for r in dist.itertuples() if r.n > 0)
-            solara.HTML(unsafe_innerHTML=(
-                '<table class="path-table" style="font-size:13px"><tr><th align=left>path</th>'
-                "<th>runs</th><th>share</th><th>95% CI</th></tr>" + rows + "</table>"))
-        for factor, img in zip(sweep.factors, images[1:], strict=True):
-            with solara.Card(f"Path probability vs {factor}", margin=0,
-                             classes=["card-factor"]):
-                rw.Image(value=img, format="png")
+        with solara.Columns([7, 5]):
+            with solara.Card("Path distribution", margin=0, classes=["card-distribution"]):
+                rw.Image(value=images[0], format="png", layout={"max_width": "100%"})
+            with solara.Card("Share of runs by path", margin=0, classes=["card-table"]):
+                rows = "".join(
+                    f"<tr><td>{theme.PATH_LABELS.get(r.path, r.path)}</td>"
+                    f"<td align=right>{r.runs}</td><td align=right>{100 * r.share:.1f}%</td>"
+                    f"<td align=right>{100 * r.lo:.1f}-{100 * r.hi:.1f}%</td></tr>"
+                    for r in dist.itertuples() if r.n > 0)
+                solara.HTML(unsafe_innerHTML=(
+                    '<table class="path-table" style="font-size:13px;border-spacing:8px 2px">'
+                    "<tr><th align=left>path</th><th>runs</th><th>share</th><th>95% CI</th></tr>"
+                    + rows + "</table>"))
+        pairs = list(zip(sweep.factors, images[1:], strict=True))
+        for i in range(0, len(pairs), 2):
+            with solara.Columns([1, 1]):
+                for factor, img in pairs[i:i + 2]:
+                    with solara.Card(f"Path probability vs {factor}", margin=0,
+                                     classes=["card-factor"]):
+                        rw.Image(value=img, format="png", layout={"max_width": "100%"})
     return main
 
 
@@ -326,7 +336,7 @@ def SweepPage() -> Any:
     folder = solara.use_reactive(_initial_folder(router.search))
     found = solara.use_memo(candidate_folders, [])
     solara.Title("Escalation: sweep results")
-    with solara.Column(style={"padding": "12px", "max-width": "1100px"}) as main:
+    with solara.Column(style={"padding": "12px", "max-width": "1600px"}) as main:
         solara.HTML(tag="h2", unsafe_innerHTML="Sweep results")
         with solara.Row():
             solara.InputText("Results folder (written by 'escalation sweep')", value=folder,

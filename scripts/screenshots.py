@@ -62,6 +62,8 @@ def main() -> int:
     """Take both screenshots."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", default=None, help="results folder (default: a demo sweep)")
+    ap.add_argument("--keep-demo", default=None, metavar="DIR",
+                    help="write the demo sweep to DIR (reused if it exists) instead of a temp dir")
     ap.add_argument("--day", type=int, default=60, help="day of the single-run screenshot")
     ap.add_argument("--preset", default="s3_middle_ground", help="posture preset shown")
     ap.add_argument("--seed", default="7", help="seed of the single run shown")
@@ -74,19 +76,23 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="escalation-shots-") as tmp:
         if args.sweep:
             sweep_dir = Path(args.sweep)
+        elif args.keep_demo and (Path(args.keep_demo) / "manifest.json").is_file():
+            sweep_dir = Path(args.keep_demo)
         else:
             t = time.monotonic()
-            sweep_dir = demo_sweep(Path(tmp) / "demo_sweep")
+            sweep_dir = demo_sweep(Path(args.keep_demo or Path(tmp) / "demo_sweep"))
             print(f"screenshots: demo sweep written in {time.monotonic() - t:.0f}s")
         with devtools.serve() as url, sync_playwright() as pw:
             browser = devtools.launch_chromium(pw)
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1600, "height": 1350})
             devtools.page_open(page, url + "/")
+            print(f"screenshots: dashboard up at {url}", flush=True)
             devtools.page_set_seed(page, args.seed)
             devtools.page_choose_preset(page, args.preset)
             devtools.page_reset(page)
             devtools.page_render_every(page, 2)
-            devtools.page_play_until(page, args.day)
+            day = devtools.page_play_until(page, args.day)
+            print(f"screenshots: paused on day {day}", flush=True)
             page.screenshot(path=str(out / "single_run.png"), full_page=True)
             print(f"screenshots: wrote {out / 'single_run.png'}")
             page.goto(f"{url}/sweep?dir={sweep_dir}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ from dashboards import figures, single_run, sweep, theme  # noqa: E402
 from dashboards.single_run import DashboardModel  # noqa: E402
 from sim.config import Config, parameter_space  # noqa: E402
 from sim.model import EscalationModel  # noqa: E402
+from tests.sweep_results import make_results  # noqa: E402
 
 
 def _html(rc) -> str:
@@ -237,34 +237,6 @@ def test_two_pages_have_their_own_models():
 
 
 # ------------------------------------------------------------------------------ sweep page
-def make_results(folder, schema_version=1, n_per=40, seed=0):
-    """A tiny results folder in the documented layout, written with pandas."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for d, (rev, post) in enumerate([(r, p) for r in (0.5, 1.5, 3.0)
-                                     for p in ("none", "middle_ground")]):
-        for rep in range(n_per):
-            p_s3 = 0.1 + 0.2 * rev + (0.3 if post == "middle_ground" else 0)
-            path = "s3_middle_ground" if rng.random() < min(p_s3, 0.95) else "de_escalation"
-            status = "failed" if rep == 0 and d == 0 else "ok"
-            rows.append({"run_id": len(rows), "design_id": d, "replicate": rep, "seed": rep,
-                         "status": status, "error": "boom" if status == "failed" else None,
-                         "actors.iran.revenge_weight": rev, "actors.iran.posture": post,
-                         "path": None if status == "failed" else path,
-                         "us_killed": int(rng.integers(0, 5))})
-    (folder / "runs").mkdir(parents=True)
-    df = pd.DataFrame(rows)
-    df.iloc[: len(df) // 2].to_parquet(folder / "runs" / "part-0.parquet", index=False)
-    df.iloc[len(df) // 2:].to_parquet(folder / "runs" / "part-1.parquet", index=False)
-    manifest = {"spec": {"name": "tiny", "factors": {
-        "actors.iran.revenge_weight": {"levels": [0.5, 1.5, 3.0]},
-        "actors.iran.posture": {"levels": ["none", "middle_ground"]}}}}
-    if schema_version is not None:
-        manifest["schema_version"] = schema_version
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
-
-
 def test_wilson_known_values():
     p, lo, hi = sweep.wilson(np.array([0, 5, 10]), np.array([10, 10, 10]))
     assert np.allclose(p, [0, 0.5, 1])
