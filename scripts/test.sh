@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI): sets up .venv if needed, then runs the test suite
-# (2 xdist workers; extra arguments go to pytest), ruff and import-linter. All three run even
+# (2 xdist workers; extra arguments go to pytest), ruff, mypy (pure modules) and import-linter. All three run even
 # if one fails; the exit status is non-zero if any failed. pytest finding no tests (exit 5)
 # counts as a failure.
 set -euo pipefail
@@ -24,6 +24,10 @@ fi
 rc=0
 .venv/bin/ruff check . || rc=$?
 [ "$rc" -eq 0 ] || failed+=("ruff (exit $rc)")
+
+rc=0
+.venv/bin/mypy || rc=$?
+[ "$rc" -eq 0 ] || failed+=("mypy (exit $rc)")
 
 rc=0
 .venv/bin/lint-imports || rc=$?

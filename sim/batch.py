@@ -22,18 +22,19 @@ from sim.ensemble import simulate
 from sim.state import World, build_params, initial_world
 
 
-def _stack(values: list[Any], where: str) -> Any:
+def stack_values(values: list[Any], where: str = "params") -> Any:
+    """Stack leaf values of several rows: equal values stay as they are, varying ones become arrays."""
     first = values[0]
     if isinstance(first, BaseModel):
         values = [SimpleNamespace(**{k: getattr(v, k) for k in type(v).model_fields}) for v in values]
         first = values[0]
     if isinstance(first, SimpleNamespace):
         keys = vars(first).keys()
-        return SimpleNamespace(**{k: _stack([getattr(v, k) for v in values], f"{where}.{k}") for k in keys})
+        return SimpleNamespace(**{k: stack_values([getattr(v, k) for v in values], f"{where}.{k}") for k in keys})
     if isinstance(first, (list, tuple)):
         if any(len(v) != len(first) for v in values):
             raise UserError(f"{where}: rows differ in length; rows of one batch must share structure")
-        return [_stack([v[i] for v in values], f"{where}.{i}") for i in range(len(first))]
+        return [stack_values([v[i] for v in values], f"{where}.{i}") for i in range(len(first))]
     if isinstance(first, (str, dt.date)) or first is None:
         if any(v != first for v in values):
             raise UserError(f"{where}: rows differ ({first!r} vs others); run them in separate batches")
@@ -45,7 +46,7 @@ def _stack(values: list[Any], where: str) -> Any:
 
 def stack_params(params: Sequence[SimpleNamespace]) -> SimpleNamespace:
     """One parameter bundle for rows of configs: shared values scalar, varying ones arrays (R,)."""
-    return _stack(list(params), "params")
+    return stack_values(list(params), "params")
 
 
 def stack_worlds(worlds: Sequence[World]) -> World:
@@ -86,6 +87,6 @@ def run_batch(
         raise UserError("run_batch: rows differ in meta.days; pass days= or batch them apart")
     P = stack_params([build_params(c) for c in cfgs])
     world = stack_worlds([initial_world(c, 1) for c in cfgs])
-    th = _stack([c.outcomes for c in cfgs], "outcomes")
+    th = stack_values([c.outcomes for c in cfgs], "outcomes")
     res = simulate(P, world, np.asarray(seeds, dtype=np.uint64), n_days, th)
     return res.records()

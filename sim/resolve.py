@@ -19,7 +19,7 @@ import numpy.typing as npt
 from sim import draws as D
 from sim import rules
 from sim.config import MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
-from sim.state import Observation, World
+from sim.state import World
 
 Arr = npt.NDArray[Any]
 
@@ -83,8 +83,6 @@ def resolve(
     """Apply one day's decisions; return the next world and the day's record."""
     t = world.day
     w = world
-    obs = Observation(world=w, params=P)
-    presence = obs.presence
     ip, mp, up, pp, wp = P.iran, P.militia, P.us, P.parliament, P.world
     zeros = np.zeros_like(w.troops)
     slots: list[Slot] = []

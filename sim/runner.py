@@ -29,10 +29,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from sim.batch import stack_params, stack_values, stack_worlds
 from sim.config import UserError, with_overrides
-from sim.ensemble import run_ensemble
+from sim.ensemble import run_ensemble, simulate
 from sim.events import SERIES_COLUMNS
 from sim.experiment import Experiment, Piece, SweepSpec, Task, load_experiment
+from sim.state import build_params, initial_world
 from sim.store import (
     ResultStore,
     check_target,
@@ -125,9 +127,38 @@ def _mesa_piece(task: Task, piece: Piece, out: TaskResult) -> None:
             out.series.append(frame)
 
 
+def _ensemble_batch(task: Task, out: TaskResult) -> bool:
+    """Run all pieces of a task as one vectorised batch (design points side by side).
+
+    Worth it when pieces are small (e.g. Sobol designs with few replicates each); returns False
+    (nothing recorded) if the pieces cannot share one batch, and the caller runs them apart.
+    """
+    try:
+        cfgs = [with_overrides(task.base, p.factors) for p in task.pieces]
+        params = [build_params(c) for c in cfgs]
+        P = stack_params([params[i] for i, p in enumerate(task.pieces) for _ in p.seeds])
+        th = stack_values([cfgs[i].outcomes for i, p in enumerate(task.pieces) for _ in p.seeds])
+        world = stack_worlds([initial_world(c, len(p.seeds)) for c, p in zip(cfgs, task.pieces, strict=True)])
+        seeds = np.asarray([s for p in task.pieces for s in p.seeds], dtype=np.uint64)
+        res = simulate(P, world, seeds, task.days, th, record_series=task.record_series)
+    except Exception:  # noqa: BLE001 - fall back to piece by piece (isolates failures)
+        return False
+    records = res.records()
+    col = 0
+    for piece in task.pieces:
+        for k in range(len(piece.seeds)):
+            out.rows.append(_row(piece, k, "ok", None, records[col]))
+            if res.series is not None:
+                out.series.append(_series_frame(piece.run_ids[k], res.series, col))
+            col += 1
+    return True
+
+
 def run_task(task: Task) -> TaskResult:
     """Run every run of a task; never raises (failed runs are ``status="failed"`` rows)."""
     out = TaskResult(rows=[])
+    if task.engine != "mesa" and len(task.pieces) > 1 and _ensemble_batch(task, out):
+        return out
     for piece in task.pieces:
         try:
             if task.engine == "mesa":

@@ -51,7 +51,8 @@ def _moves(path, value, lo, hi, kind):
         take = min(other, 30)
         return [{path: value + take, f"actors.parliament.blocs.{j}.seats": other - take}]
     if path == "actors.parliament.total_seats":
-        return [{path: value + 20, "actors.parliament.blocs.12.seats": get_path(BASE, "actors.parliament.blocs.12.seats") + 20}]
+        others = "actors.parliament.blocs.12.seats"
+        return [{path: value + 20, others: get_path(BASE, others) + 20}]
     if path == "actors.parliament.quorum":
         return [{path: 200}, {path: 100}]
     if kind == "int":
