@@ -68,6 +68,14 @@ def _major(version: Any) -> int:
             from None
 
 
+def schema_version(manifest: dict[str, Any]) -> Any:
+    """Layout version of a results folder: ``schema_version`` (or ``format``), else None."""
+    for key in ("schema_version", "format"):
+        if manifest.get(key) is not None:
+            return manifest[key]
+    return None
+
+
 def factor_names(spec: dict[str, Any]) -> list[str]:
     """Dotted paths of the swept factors in a spec (mapping by path, or a list of entries)."""
     factors = spec.get("factors") or {}
@@ -104,16 +112,17 @@ def load_sweep(folder: str | Path) -> Sweep:
         raise SweepError(f"{mf}: not valid JSON ({exc})") from None
     if not isinstance(manifest, dict):
         raise SweepError(f"{mf}: expected a JSON object")
-    if "schema_version" not in manifest:
+    version = schema_version(manifest)
+    if version is None:
         raise SweepError(f"{mf}: no schema_version; the folder comes from an older version of "
                          "the sweep; re-run the sweep to read it here")
-    major = _major(manifest["schema_version"])
+    major = _major(version)
     lo, hi = SUPPORTED_SCHEMA
     if major < lo:
-        raise SweepError(f"{mf}: schema_version {manifest['schema_version']} is older than this "
+        raise SweepError(f"{mf}: schema_version {version} is older than this "
                          f"dashboard reads ({lo}); re-run the sweep to read it here")
     if major > hi:
-        raise SweepError(f"{mf}: schema_version {manifest['schema_version']} is newer than this "
+        raise SweepError(f"{mf}: schema_version {version} is newer than this "
                          f"dashboard reads ({hi}); update the project")
     runs_dir = d / "runs"
     if not runs_dir.is_dir() or not any(runs_dir.glob("*.parquet")):
@@ -292,7 +301,7 @@ def SweepView(folder: str) -> Any:
             f'<div class="sweep-summary" data-runs="{total}" data-ok="{ok}" '
             f'data-factors="{len(sweep.factors)}"><b>{sweep.name}</b>: {total} runs, {ok} ok, '
             f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}; '
-            f"schema {sweep.manifest.get('schema_version')}</div>"))
+            f"schema {schema_version(sweep.manifest)}</div>"))
         with solara.Columns([7, 5]):
             with solara.Card("Path distribution", margin=0, classes=["card-distribution"]):
                 rw.Image(value=images[0], format="png", layout={"max_width": "100%"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets as w
@@ -299,6 +300,19 @@ def test_sweep_view_renders(tmp_path):
     assert len(_images(rc)) == 3  # distribution + one per factor
     assert 'data-runs="240"' in _html(rc) and 'data-ok="239"' in _html(rc)
     rc.close()
+
+
+def test_reads_a_folder_written_by_escalation_sweep(tmp_path):
+    spec = Path(__file__).parent / "specs" / "small_grid.yaml"
+    res = subprocess.run([sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out",
+                          str(tmp_path / "s")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    s = sweep.load_sweep(tmp_path / "s")
+    assert s.factors == ["actors.iran.posture", "actors.parliament.quorum"]
+    assert len(s.runs) == 20 and 0 < len(s.ok) < 20
+    sweep.distribution_figure(s)
+    for f in s.factors:
+        sweep.factor_figure(s, f)
 
 
 def test_candidate_folders(tmp_path):
