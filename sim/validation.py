@@ -240,7 +240,8 @@ def _result(claim: str, src: str, passage: str, measure: str, b: Batches, checks
 
 
 #: Counterfactual overrides (dotted config paths) used by the claims.
-MORE_ATTACKS = {"actors.militia_common.stand_down_value": 0.5}
+#: C1's counterfactual lowers the militias' value of standing down by this much.
+MORE_ATTACKS_SHIFT = 1.0
 MORE_US_STRIKES = {"actors.united_states.costs.strike_militias": 0.3}
 FEWER_US_STRIKES = {"actors.united_states.costs.strike_militias": 3.0}
 NO_US_STRIKES = {"actors.united_states.costs.strike_militias": 20.0}
@@ -259,11 +260,14 @@ SANCTION_IRAQ_NEVER = {"actors.united_states.costs.sanction_iraq": 20.0}
 def c1(b: Batches) -> ClaimResult:
     """C1: more militia attacks -> more Iranian resolve shown and more pressure toward a US exit."""
     base = b.metrics("baseline")
-    more = b.metrics("baseline", MORE_ATTACKS)
+    key = "actors.militia_common.stand_down_value"
+    value = b.config("baseline").actors.militia_common.stand_down_value
+    more = b.metrics("baseline", {key: max(value - MORE_ATTACKS_SHIFT, -10.0)})
     return _result(
         "C1", "002", "attacking U.S. forces in Iraq through its proxies ... shows resolve ... and "
         "puts political pressure on the U.S. presence",
-        "baseline vs militias quicker to attack (stand_down_value 1.5 -> 0.5), paired seeds", b, [
+        f"baseline vs militias quicker to attack (stand_down_value {value:g} -> "
+        f"{value - MORE_ATTACKS_SHIFT:g}), paired seeds", b, [
             _mean_diff("militia attacks: more-attacks arm - baseline", more["militia_attacks"],
                        base["militia_attacks"]),
             _mean_diff("Iran's resolve shown (sum of act intensities): difference",
