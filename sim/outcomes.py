@@ -37,7 +37,7 @@ METRICS: tuple[str, ...] = (
 #: Further metrics kept for analysis and the claims checks.
 EXTRA_METRICS: tuple[str, ...] = (
     "limits_passed", "legal_status_final", "us_exit", "harassments", "deadly_strikes", "storms",
-    "calibrated_strikes", "calibrated_us_killed", "outside_attacks", "us_sanctions_iraq",
+    "calibrated_strikes", "calibrated_us_killed", "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq",
     "us_sanctions_iran", "drawdowns", "talks_offers", "ops_paused_days", "votes_held",
     "sentiment_final", "iran_resolve", "iran_econ_cost", "exit_pressure_mean",
     "iran_share_diplomacy", "iran_share_political_pressure", "iran_share_proxy_harassment",
@@ -49,7 +49,7 @@ _INT_METRICS = {
     "militia_attacks", "lethal_attacks", "us_strikes_iraq", "us_strikes_iran", "max_escalation",
     "harassments", "deadly_strikes", "storms", "calibrated_strikes", "calibrated_us_killed",
     "outside_attacks", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns", "talks_offers",
-    "votes_held", "legal_status_final",
+    "votes_held", "legal_status_final", "killed_by_us_strikes",
 }
 _BOOL_METRICS = {
     "resolution_passed", "binding_law_passed", "iraq_sanctioned", "all_out_war",
@@ -96,7 +96,7 @@ def metrics(
         "exit_pressure_mean": c["exit_pressure_sum"] / days,
     }
     for k in ("harassments", "deadly_strikes", "storms", "calibrated_strikes",
-              "calibrated_us_killed", "outside_attacks", "us_sanctions_iraq",
+              "calibrated_us_killed", "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq",
               "us_sanctions_iran", "drawdowns", "talks_offers", "ops_paused_days", "votes_held",
               "iran_resolve", "iran_econ_cost"):
         out[k] = c[k]

@@ -264,6 +264,7 @@ def resolve(
     add("iraqi_killed", mil_iq + sm_iq)
     add("militia_killed", mil_mk + sm_mk)
     add("iranian_killed", si_ik)
+    add("killed_by_us_strikes", sm_mk + sm_iq + si_ik)
     add("militia_attacks", attacks)
     add("lethal_attacks", lethal + (calib & (cal_k > 0)) + (outside & (out_k > 0)))
     add("harassments", rules.ordered_sum(n_harass))

@@ -142,7 +142,7 @@ COUNTERS: tuple[str, ...] = (
     "us_strikes_iran", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns", "talks_offers",
     "protection_orders", "ops_paused_days", "votes_held", "resolution_passed", "limits_passed",
     "binding_law_passed", "max_rung", "iran_resolve", "iran_econ_cost", "exit_pressure_sum",
-    "days",
+    "days", "killed_by_us_strikes",
 ) + tuple(f"days_{s}" for s in STRATEGIES)
 
 

@@ -334,16 +334,26 @@ def c5(b: Batches) -> ClaimResult:
 
 
 def c6(b: Batches) -> ClaimResult:
-    """C6: US response intensity S1 > S3 > S2."""
+    """C6: US response intensity S1 > S3 > S2.
+
+    Intensity is what US strikes inflict (people killed by US strikes in Iraq and on Iran per
+    run): the seed speaks of the strength of the response, and a US strike's size grows with
+    the harm it answers. The number of strikes is reported alongside (S3 > S2 only: in S1 and
+    S3 the US strikes about daily either way).
+    """
     def intensity(m: Mapping[str, Arr]) -> Arr:
+        return np.asarray(m["killed_by_us_strikes"], dtype=np.float64)
+
+    def strikes(m: Mapping[str, Arr]) -> Arr:
         return np.asarray(m["us_strikes_iraq"] + m["us_strikes_iran"], dtype=np.float64)
 
-    s1, s2, s3 = (intensity(b.metrics(p)) for p in ("s1", "s2", "s3"))
+    s1, s2, s3 = (b.metrics(p) for p in ("s1", "s2", "s3"))
     return _result("C6", "002", "likely to draw out a strong military response from the United "
                    "States, albeit less than if U.S. installations were overrun",
-                   "US strikes (Iraq + Iran) per run by posture", b, [
-                       _mean_diff("US strikes: S1 - S3", s1, s3),
-                       _mean_diff("US strikes: S3 - S2", s3, s2),
+                   "killed by US strikes per run, by posture", b, [
+                       _mean_diff("killed by US strikes: S1 - S3", intensity(s1), intensity(s3)),
+                       _mean_diff("killed by US strikes: S3 - S2", intensity(s3), intensity(s2)),
+                       _mean_diff("US strikes (count): S3 - S2", strikes(s3), strikes(s2)),
                    ])
 
 
