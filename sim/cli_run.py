@@ -15,9 +15,6 @@ from sim.events import narrate
 from sim.ioutil import prepare_out_dir, write_json, write_parquet
 from sim.model import EscalationModel
 
-#: Event kinds shown in the narrative (Iran's strategy changes are shown when they persist).
-_SHOWN = {"iran", "iran_outside", "militia", "us", "parliament", "war", "iran_strategy"}
-
 
 def _nonneg_int(flag: str) -> Any:
     def parse(text: str) -> int:
@@ -57,28 +54,25 @@ def register(sub: Any) -> None:
 
 
 def _notable(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events worth a line: every act, and Iran's strategy changes that last 3+ days."""
-    shown = []
-    strat_days = {}
+    """Events worth a line: every act; Iran's course changes that hold 3+ days and differ from
+    the last course shown; the first order of force protection (later ones renew the posture).
+    """
+    change_days = sorted({e["day"] for e in events if e["kind"] == "iran_strategy"})
+    shown: list[dict[str, Any]] = []
+    last_course: str | None = None
+    protected = False
     for e in events:
-        if e["kind"] == "iran_strategy":
-            strat_days[e["day"]] = e
-    change_days = sorted(strat_days)
-    for e in events:
-        if e["kind"] not in _SHOWN:
-            continue
         if e["kind"] == "iran_strategy":
             i = change_days.index(e["day"])
             nxt = change_days[i + 1] if i + 1 < len(change_days) else None
-            if nxt is not None and nxt - e["day"] < 3:
+            if (nxt is not None and nxt - e["day"] < 3) or e["action"] == last_course:
                 continue
-        if e["kind"] == "us" and e["action"] in ("force_protection",):
-            continue  # posture renewals; the first is shown below
+            last_course = e["action"]
+        elif e["kind"] == "us" and e["action"] == "force_protection":
+            if protected:
+                continue
+            protected = True
         shown.append(e)
-    first_protect = next((e for e in events if e["kind"] == "us" and e["action"] == "force_protection"), None)
-    if first_protect is not None:
-        shown.append(first_protect)
-        shown.sort(key=lambda e: (e["day"], events.index(e)))
     return shown
 
 
