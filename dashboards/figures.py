@@ -90,7 +90,9 @@ def event_log(model: Any, limit: int = 150) -> list[dict[str, Any]]:
     """Return the newest ``limit`` events, newest first, each with its sentence and style key."""
     quorum = model.config.actors.parliament.quorum
     rows = []
-    for e in reversed(model.events[-limit:]):
+    # bloc-by-bloc votes are shown in the parliament panel, not as log lines
+    shown = [e for e in model.events if e["kind"] != "bloc_vote"]
+    for e in reversed(shown[-limit:]):
         rows.append({"day": e["day"], "actor": e["actor"], "style": _style_key(e),
                      "text": narrate(e, quorum=quorum)})
     return rows

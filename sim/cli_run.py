@@ -62,6 +62,8 @@ def _notable(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     last_course: str | None = None
     protected = False
     for e in events:
+        if e["kind"] == "bloc_vote":  # in events.parquet; the vote's outcome line sums them up
+            continue
         if e["kind"] == "iran_strategy":
             i = change_days.index(e["day"])
             nxt = change_days[i + 1] if i + 1 < len(change_days) else None

@@ -93,33 +93,33 @@ class Initial(Strict):
     """World state on day 0."""
 
     us_troops: float = _f(0, 200_000, "US troops in Iraq")
-    us_protection: Unit
-    sentiment: Unit
-    revenge: Unit
-    us_audience_cost: Annotated[float, _f(0, 10)]
-    iran_audience_cost: Annotated[float, _f(0, 10)]
-    sanctions_iran: Unit
-    sanctions_iraq: Unit
-    sanction_threat: Unit
-    isis_strength: Unit
-    legal_status: int = Field(ge=0, le=3)
-    diplomacy: Unit
-    tension: Unit
-    iran_political_pressure: Unit
+    us_protection: Unit = Field(description="Force protection on day 0 (1 = anti-ISIS operations paused)")
+    sentiment: Unit = Field(description="Iraqi anti-US anger on day 0")
+    revenge: Unit = Field(description="Iran's domestic demand for revenge on day 0")
+    us_audience_cost: Annotated[float, _f(0, 10, "US price of looking weak on day 0")]
+    iran_audience_cost: Annotated[float, _f(0, 10, "Iran's price of looking weak on day 0")]
+    sanctions_iran: Unit = Field(description="Sanctions on Iran on day 0")
+    sanctions_iraq: Unit = Field(description="US sanctions on Iraq on day 0")
+    sanction_threat: Unit = Field(description="Threat of US sanctions on Iraq, as MPs see it, on day 0")
+    isis_strength: Unit = Field(description="ISIS strength on day 0")
+    legal_status: int = Field(ge=0, le=3, description="Legal step passed by day 0 (0 none .. 3 binding law)")
+    diplomacy: Unit = Field(description="Diplomacy channel on day 0 (0 closed, 1 open)")
+    tension: Unit = Field(description="Escalation tension on day 0")
+    iran_political_pressure: Unit = Field(description="Iran's pressure on Iraqi politicians on day 0")
     iran_strategy: Literal[STRATEGIES]  # type: ignore[valid-type]
-    iran_belief_us_retaliation: Unit
+    iran_belief_us_retaliation: Unit = Field(description="Iran's initial belief that the US retaliates")
 
 
 class StrategyProfile(Strict):
     """What one Iranian strategy does, scored on the scenario's own terms ([002])."""
 
-    resolve: Unit
-    pressure: Unit
-    provocation: Unit
-    war_risk: Unit
-    order: int = Field(ge=0, le=3)
-    rung: int = Field(ge=0, le=6)
-    relief: Unit
+    resolve: Unit = Field(description="Resolve it shows (satisfies the demand for revenge)")
+    pressure: Unit = Field(description="Pressure it puts on the US presence")
+    provocation: Unit = Field(description="How strongly it invites US retaliation and sanctions")
+    war_risk: Unit = Field(description="Risk of all-out war it carries")
+    order: int = Field(ge=0, le=3, description="Militia action it orders (0 stand down, 1 harass, 2 deadly, 3 storm)")
+    rung: int = Field(ge=0, le=6, description="Escalation rung of Iran's own acts under it (0 calm .. 6 war)")
+    relief: Unit = Field(description="Sanctions relief Iran expects from it")
     outside: Unit = Field(ge=0, le=1, description="Daily chance of an Iranian attack on US interests outside Iraq")
 
 
@@ -137,40 +137,40 @@ class Strategies(Strict):
 class CalibratedStrike(Strict):
     """The warned direct missile strike of 8 January ([002])."""
 
-    missiles: int = Field(ge=1, le=1000)
-    us_killed_mean: Mean
-    us_wounded_mean: Mean
-    revenge_satisfaction: Unit
-    repeat_penalty: Weight
+    missiles: int = Field(ge=1, le=1000, description="Missiles fired (event record only)")
+    us_killed_mean: Mean = Field(description="Mean US killed per warned strike")
+    us_wounded_mean: Mean = Field(description="Mean US wounded per warned strike")
+    revenge_satisfaction: Unit = Field(description="Share of the revenge demand a warned strike satisfies")
+    repeat_penalty: Weight = Field(description="Payoff lost per warned strike already fired")
 
 
 class Casualties(Strict):
     """Mean casualties of one attack."""
 
-    us_killed_mean: Mean
-    us_wounded_mean: Mean
+    us_killed_mean: Mean = Field(description="Mean US killed per attack")
+    us_wounded_mean: Mean = Field(description="Mean US wounded per attack")
 
 
 class IranConfig(Strict):
     """Iran's payoff weights and strategy profiles."""
 
-    rationality: Precision
-    inertia: Weight
-    revenge_weight: Weight
-    pressure_weight: Weight
-    retaliation_weight: Weight
-    war_weight: Weight
-    economic_weight: Weight
-    isis_weight: Weight
-    diplomacy_weight: Weight
-    audience_weight: Weight
-    iraq_market_share: Unit
-    belief_learning_rate: Unit
+    rationality: Precision = Field(description="Choice precision (logit lambda; 0 = uniform choice)")
+    inertia: Weight = Field(description="Bonus for keeping yesterday's strategy")
+    revenge_weight: Weight = Field(description="Weight of the domestic demand for revenge")
+    pressure_weight: Weight = Field(description="Weight of pressure on the US presence")
+    retaliation_weight: Weight = Field(description="Weight of feared US retaliation")
+    war_weight: Weight = Field(description="Weight of the risk of all-out war")
+    economic_weight: Weight = Field(description="Weight of economic hardship from sanctions")
+    isis_weight: Weight = Field(description="Weight of the ISIS risk of pressing the US")
+    diplomacy_weight: Weight = Field(description="Value of the diplomacy track (times the channel's openness)")
+    audience_weight: Weight = Field(description="Weight of the price of looking weak")
+    iraq_market_share: Unit = Field(description="Share of US sanctions on Iraq that hurt Iran")
+    belief_learning_rate: Unit = Field(description="Speed of Iran's belief updates about US retaliation")
     posture: Literal[("none",) + STRATEGIES]  # type: ignore[valid-type]
-    posture_bias: Weight
-    resupply: Annotated[float, _f(0, 10)]
-    political_push: Unit
-    media_push: Unit
+    posture_bias: Weight = Field(description="Payoff bonus for the posture preset's strategy")
+    resupply: Annotated[float, _f(0, 10, "Missiles supplied per militia per day under middle/major escalation")]
+    political_push: Unit = Field(description="Daily rise in pressure on Iraqi politicians under political pressure")
+    media_push: Unit = Field(description="Daily rise in Iraqi anger from Iran's media under political pressure")
     strategies: Strategies
     calibrated_strike: CalibratedStrike
     outside_attack: Casualties
@@ -179,99 +179,99 @@ class IranConfig(Strict):
 class USCosts(Strict):
     """Fixed cost of each US option against holding."""
 
-    offer_talks: Weight
-    force_protection: Weight
-    strike_militias: Weight
-    strike_iran: Weight
-    sanction_iraq: Weight
-    sanction_iran: Weight
-    drawdown: Weight
+    offer_talks: Weight = Field(description="Cost of offering talks")
+    force_protection: Weight = Field(description="Cost of ordering force protection")
+    strike_militias: Weight = Field(description="Cost of striking militias in Iraq")
+    strike_iran: Weight = Field(description="Cost of striking Iran")
+    sanction_iraq: Weight = Field(description="Cost of sanctioning Iraq")
+    sanction_iran: Weight = Field(description="Cost of sanctioning Iran")
+    drawdown: Weight = Field(description="Cost of a troop drawdown")
 
 
 class StrikeMilitias(Strict):
     """Effects of US strikes on militia targets in Iraq."""
 
-    militia_killed_mean: Mean
-    stock_destroyed: Annotated[float, _f(0, 100)]
-    per_threat_killed: Mean
-    iraqi_killed_mean: Mean
-    sentiment_shock: Unit
+    militia_killed_mean: Mean = Field(description="Mean militia killed per US strike, before the threat term")
+    stock_destroyed: Annotated[float, _f(0, 100, "Missiles destroyed at the struck militia per US strike")]
+    per_threat_killed: Mean = Field(description="Extra mean militia killed per strike per unit of threat")
+    iraqi_killed_mean: Mean = Field(description="Mean Iraqis killed per US strike")
+    sentiment_shock: Unit = Field(description="Rise in Iraqi anger per US strike in Iraq")
 
 
 class StrikeIran(Strict):
     """Effects of US strikes on Iran proper."""
 
-    iranian_killed_mean: Mean
-    tension_shock: Unit
+    iranian_killed_mean: Mean = Field(description="Mean Iranians killed per US strike on Iran")
+    tension_shock: Unit = Field(description="Rise in tension per US strike on Iran")
 
 
 class USConfig(Strict):
     """The United States' payoff weights, costs and effects."""
 
-    rationality: Precision
-    retaliation_weight: Weight
-    audience_weight: Weight
-    war_avoidance_weight: Weight
-    sovereignty_weight: Weight
-    mission_weight: Weight
-    protection_weight: Weight
-    drawdown_weight: Weight
-    compliance_weight: Weight
-    sanction_iraq_weight: Weight
-    sanction_iran_weight: Weight
-    talks_weight: Weight
+    rationality: Precision = Field(description="Choice precision (logit lambda; 0 = uniform choice)")
+    retaliation_weight: Weight = Field(description="Weight of retaliating for harm to US forces")
+    audience_weight: Weight = Field(description="Weight of the US price of looking weak")
+    war_avoidance_weight: Weight = Field(description="Weight of avoiding another war")
+    sovereignty_weight: Weight = Field(description="Weight of Iraqi anger at strikes on Iraqi soil")
+    mission_weight: Weight = Field(description="Weight of the anti-ISIS mission")
+    protection_weight: Weight = Field(description="Weight of protecting US forces under threat")
+    drawdown_weight: Weight = Field(description="Weight of the pressure to draw down")
+    compliance_weight: Weight = Field(description="Weight of complying with a binding law")
+    sanction_iraq_weight: Weight = Field(description="Weight of sanctioning Iraq over expulsion steps")
+    sanction_iran_weight: Weight = Field(description="Weight of sanctioning Iran after harm")
+    talks_weight: Weight = Field(description="Weight of offering talks")
     costs: USCosts
     strike_militias: StrikeMilitias
     strike_iran: StrikeIran
-    sanction_step: Unit
+    sanction_step: Unit = Field(description="Rise in sanctions per sanction decision")
     drawdown_step: float = _f(1, 50_000, "Troops withdrawn per drawdown decision")
     exit_threshold: float = _f(0, 50_000, "Troop level at or below which the US has left")
-    protection_decay: Unit
-    talks_step: Unit
-    harm_killed: Weight
-    harm_wounded: Weight
-    harm_attack: Weight
-    threat_memory: Unit
-    audience_gain: Weight
-    audience_relief: Unit
-    audience_decay: Unit
+    protection_decay: Unit = Field(description="Daily decay of force protection when not renewed")
+    talks_step: Unit = Field(description="Opening of the diplomacy channel per offer of talks")
+    harm_killed: Weight = Field(description="Threat score per US killed")
+    harm_wounded: Weight = Field(description="Threat score per US wounded")
+    harm_attack: Weight = Field(description="Threat score per attack")
+    threat_memory: Unit = Field(description="Daily persistence of the threat signal")
+    audience_gain: Weight = Field(description="Rise in US audience cost per unit of harm")
+    audience_relief: Unit = Field(description="Share of US audience cost relieved by a US strike")
+    audience_decay: Unit = Field(description="Daily decay of US audience cost")
 
 
 class MilitiaAttack(Strict):
     """Mean casualties of one militia attack."""
 
-    us_killed_mean: Mean
-    us_wounded_mean: Mean
-    iraqi_killed_mean: Mean
+    us_killed_mean: Mean = Field(description="Mean US killed per attack")
+    us_wounded_mean: Mean = Field(description="Mean US wounded per attack")
+    iraqi_killed_mean: Mean = Field(description="Mean Iraqis killed per attack")
 
 
 class StormAttack(MilitiaAttack):
     """Storming a base or the embassy also costs the attackers."""
 
-    militia_killed_mean: Mean
+    militia_killed_mean: Mean = Field(description="Mean attackers killed per storm")
 
 
 class ActionWeights(Strict):
     """One number per militia attack type."""
 
-    harass: Weight
-    deadly: Weight
-    storm: Weight
+    harass: Weight = Field(description="Harassment (rocket attacks)")
+    deadly: Weight = Field(description="Deadly strike (advanced missiles)")
+    storm: Weight = Field(description="Storming a base or the embassy")
 
 
 class MilitiaCommon(Strict):
     """Weights shared by all militias."""
 
-    rationality: Precision
-    stand_down_value: Signed
-    order_weight: Weight
-    hostility_weight: Weight
-    mood_weight: Weight
-    fear_weight: Weight
-    no_stock_penalty: Weight
+    rationality: Precision = Field(description="Choice precision (logit lambda; 0 = uniform choice)")
+    stand_down_value: Signed = Field(description="Value of standing down")
+    order_weight: Weight = Field(description="Weight of Iran's order (times loyalty)")
+    hostility_weight: Weight = Field(description="Weight of hostility to US forces")
+    mood_weight: Weight = Field(description="Weight of Iraqi anger as encouragement to attack")
+    fear_weight: Weight = Field(description="Weight of feared US retaliation")
+    no_stock_penalty: Weight = Field(description="Penalty on deadly strikes without missiles in stock")
     action_costs: ActionWeights
     retaliation_severity: ActionWeights
-    unanswered_window: int = Field(ge=1, le=60)
+    unanswered_window: int = Field(ge=1, le=60, description="Window (days): attacks with no US strike are unanswered")
     harass: MilitiaAttack
     deadly: MilitiaAttack
     storm: StormAttack
@@ -281,11 +281,11 @@ class MilitiaRow(Strict):
     """One militia group: its own parameters (heterogeneity comes from config rows)."""
 
     name: str = Field(min_length=1)
-    loyalty: Unit
-    hostility: Unit
-    fear: Unit
-    belief_us_retaliation: Unit
-    learning_rate: Unit
+    loyalty: Unit = Field(description="Loyalty to Iran's orders")
+    hostility: Unit = Field(description="Hostility to US forces")
+    fear: Unit = Field(description="Fear of US retaliation")
+    belief_us_retaliation: Unit = Field(description="Initial belief that the US retaliates")
+    learning_rate: Unit = Field(description="Speed of belief updates about US retaliation")
     missile_stock: float = _f(0, 1000, "Advanced missiles held")
     home_site: str = Field(min_length=1)
 
@@ -293,38 +293,38 @@ class MilitiaRow(Strict):
 class Hurdles(Strict):
     """How hard each legal step is to pass ([000], [002])."""
 
-    resolution: Signed
-    limits: Signed
-    binding_law: Signed
+    resolution: Signed = Field(description="Hurdle to pass the resolution")
+    limits: Signed = Field(description="Hurdle to pass limits on US operations")
+    binding_law: Signed = Field(description="Hurdle to pass the binding law")
 
 
 class BlocRow(Strict):
     """One parliamentary bloc (May 2018 seats)."""
 
     name: str = Field(min_length=1)
-    seats: int = Field(ge=0, le=329)
-    bias: Signed
-    anger: Unit
-    iran_alignment: Unit
-    us_ties: Unit
-    boycott_bias: Signed
+    seats: int = Field(ge=0, le=329, description="Seats held (May 2018 election)")
+    bias: Signed = Field(description="Standing support for expelling US forces")
+    anger: Unit = Field(description="Anger at the US after strikes on Iraqi soil")
+    iran_alignment: Unit = Field(description="Alignment with Iran")
+    us_ties: Unit = Field(description="Ties to the US")
+    boycott_bias: Signed = Field(description="Inclination to boycott a vote")
 
 
 class ParliamentConfig(Strict):
     """Council of Representatives: blocs, quorum and vote weights."""
 
-    total_seats: int = Field(ge=1, le=1000)
-    quorum: int = Field(ge=1, le=1000)
-    rationality: Precision
-    cohesion: Unit
-    session_base: Unit
-    session_pressure: Unit
-    motion_trigger: Unit
-    min_days_between_votes: int = Field(ge=0, le=365)
-    anger_weight: Weight
-    iran_weight: Weight
-    sanction_weight: Weight
-    isis_weight: Weight
+    total_seats: int = Field(ge=1, le=1000, description="Seats in the Council of Representatives")
+    quorum: int = Field(ge=1, le=1000, description="MPs present needed for a valid vote")
+    rationality: Precision = Field(description="Choice precision (logit lambda; 0 = uniform choice)")
+    cohesion: Unit = Field(description="Share of each bloc's MPs counted (the rest are absent)")
+    session_base: Unit = Field(description="Daily chance of a sitting without pressure")
+    session_pressure: Unit = Field(description="Extra daily chance of a sitting per unit of pressure")
+    motion_trigger: Unit = Field(description="Pressure needed to table the next legal step")
+    min_days_between_votes: int = Field(ge=0, le=365, description="Days to wait after a sitting before the next")
+    anger_weight: Weight = Field(description="Weight of anger at the US (times bloc anger)")
+    iran_weight: Weight = Field(description="Weight of Iranian pressure (times bloc alignment)")
+    sanction_weight: Weight = Field(description="Weight of the US sanctions threat (times US ties)")
+    isis_weight: Weight = Field(description="Weight of the ISIS threat (times US ties)")
     hurdles: Hurdles
     binding_absolute_majority: bool
     blocs: list[BlocRow] = Field(min_length=1)
@@ -360,38 +360,38 @@ class Sites(Strict):
 class World(Strict):
     """World-state dynamics."""
 
-    sentiment_baseline: Unit
-    sentiment_decay: Unit
-    attack_sentiment_backlash: Unit
-    revenge_decay: Unit
-    revenge_gain: Unit
-    attack_revenge_satisfaction: Unit
-    sanction_relief: Unit
-    iran_audience_gain: Unit
-    iran_audience_relief: Unit
-    iran_audience_decay: Unit
-    political_pressure_decay: Unit
-    limits_ops_cut: Unit
-    isis_growth: Unit
-    isis_suppression: Unit
-    iraqi_suppression: Unit
-    tension_memory: Unit
-    war_threshold: Unit
-    war_slope: Annotated[float, _f(0, 100)]
-    war_max_hazard: Unit
-    diplomacy_decay: Unit
-    diplomacy_breakdown: Unit
+    sentiment_baseline: Unit = Field(description="Level Iraqi anger relaxes toward")
+    sentiment_decay: Unit = Field(description="Daily relaxation of Iraqi anger toward its baseline")
+    attack_sentiment_backlash: Unit = Field(description="Fall in Iraqi anger per Iraqi killed by militias")
+    revenge_decay: Unit = Field(description="Daily decay of Iran's demand for revenge")
+    revenge_gain: Unit = Field(description="Rise in Iran's demand for revenge per US strike")
+    attack_revenge_satisfaction: Unit = Field(description="Share of revenge demand satisfied per unit of attack")
+    sanction_relief: Unit = Field(description="Daily easing of Iran sanctions on the diplomacy track")
+    iran_audience_gain: Unit = Field(description="Rise in Iran's audience cost per US strike")
+    iran_audience_relief: Unit = Field(description="Share of Iran's audience cost relieved by an attack")
+    iran_audience_decay: Unit = Field(description="Daily decay of Iran's audience cost")
+    political_pressure_decay: Unit = Field(description="Daily decay of Iran's pressure on Iraqi politicians")
+    limits_ops_cut: Unit = Field(description="Share of anti-ISIS operations lost under legal limits")
+    isis_growth: Unit = Field(description="ISIS regrowth rate")
+    isis_suppression: Unit = Field(description="ISIS suppression by US-backed operations")
+    iraqi_suppression: Unit = Field(description="ISIS suppression by Iraqi forces alone")
+    tension_memory: Unit = Field(description="Daily persistence of tension")
+    war_threshold: Unit = Field(description="Tension at which the war hazard is half its maximum")
+    war_slope: Annotated[float, _f(0, 100, "Steepness of the war hazard in tension")]
+    war_max_hazard: Unit = Field(description="Maximum daily chance of all-out war")
+    diplomacy_decay: Unit = Field(description="Daily closing of the diplomacy channel while Iran is off the track")
+    diplomacy_breakdown: Unit = Field(description="Setback to the diplomacy channel per violent act")
     sites: Sites
 
 
 class Outcomes(Strict):
     """Thresholds of the path classification (rates are per 100 days of the run)."""
 
-    s1_min_storms: int = Field(ge=1, le=1000)
-    s3_min_deadly_per_100d: Annotated[float, _f(0, 100)]
-    s2_min_attacks_per_100d: Annotated[float, _f(0, 1000)]
-    s4_min_legal_status: int = Field(ge=1, le=3)
-    s4_min_political_share: Unit
+    s1_min_storms: int = Field(ge=1, le=1000, description="Storms (a count) that make a run S1")
+    s3_min_deadly_per_100d: Annotated[float, _f(0, 100, "Deadly militia strikes per 100 days that make a run S3")]
+    s2_min_attacks_per_100d: Annotated[float, _f(0, 1000, "Militia attacks per 100 days that make a run S2")]
+    s4_min_legal_status: int = Field(ge=1, le=3, description="Legal step that makes a run S4 (2 = limits)")
+    s4_min_political_share: Unit = Field(description="Share of days on political pressure that makes a run S4")
 
 
 #: Every action name a history event may use (actor-specific checks happen in :mod:`sim.replay`).

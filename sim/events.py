@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
+from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
 from sim.resolve import DayRecord
 from sim.state import World
 
@@ -52,6 +52,8 @@ def _target_name(kind: str, action: int, target: int, P: SimpleNamespace) -> str
         return "Iran"
     if kind == "parliament":
         return "passed" if target else "failed"
+    if kind == "bloc_vote":
+        return LEGAL_STEPS[target]
     return ""
 
 
@@ -65,6 +67,8 @@ def _action_name(kind: str, action: int) -> str:
         return US_OPTIONS[action]
     if kind == "parliament":
         return f"vote_{LEGAL_STEPS[action]}"
+    if kind == "bloc_vote":
+        return BLOC_CHOICES[action]
     return "all_out_war"
 
 
@@ -188,6 +192,9 @@ def narrate(row: dict[str, Any], quorum: int = 165) -> str:
             "drawdown": f"The US draws down its troops in Iraq to {int(row['detail'])}",
         }
         return f"{day}: {texts[action]}"
+    if kind == "bloc_vote":
+        what = {"boycott": "boycotts", "no": "votes no on", "yes": "votes yes on"}[action]
+        return f"{day}: {row['actor']} ({int(row['detail'])} MPs) {what} {_VOTE_LABEL['vote_' + target]}"
     if kind == "parliament":
         verdict = "passes" if target == "passed" else "fails"
         return (f"{day}: Parliament votes on {_VOTE_LABEL[action]}: {int(row['detail'])} yes "

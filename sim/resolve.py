@@ -196,6 +196,10 @@ def resolve(
     legal = np.where(passes, level, w.legal)
     slots.append(Slot("Parliament", "parliament", np.where(dec.vote_held, level, -1),
                       passes.astype(np.int64), zeros, zeros, zeros, zeros, zeros, yes))
+    for b, name in enumerate(pp.names):  # how each bloc attended and voted (0 boycott, 1 no, 2 yes)
+        slots.append(Slot(name, "bloc_vote", np.where(dec.vote_held, dec.bloc_choice[b], -1),
+                          level.astype(np.int64), zeros, zeros, zeros, zeros, zeros,
+                          zeros + np.floor(pp.seats[b] * pp.cohesion + 0.5)))
     sanction_threat = np.maximum(w.sanction_threat, legal / 3.0)
     vote_choice = np.where(dec.vote_held, dec.bloc_choice, w.last_vote_choice)
 

@@ -41,7 +41,7 @@ def _base_fp(i):
 
 
 def _moves(path, value, lo, hi, kind):
-    """Candidate override sets for a parameter: a half move toward the far end, then the far end."""
+    """Candidate override sets: a half move toward the far bound, the far bound, the near bound."""
     far = hi if (hi - value) >= (value - lo) else lo
     if path.startswith("actors.parliament.blocs.") and path.endswith(".seats"):
         # seats must keep summing to total_seats: trade seats with another bloc
@@ -55,10 +55,11 @@ def _moves(path, value, lo, hi, kind):
         return [{path: value + 20, others: get_path(BASE, others) + 20}]
     if path == "actors.parliament.quorum":
         return [{path: 200}, {path: 100}]
+    near = lo if far == hi else hi
     if kind == "int":
         half = int(round(value + 0.5 * (far - value)))
-        return [{path: v} for v in dict.fromkeys([half, int(far)]) if v != value]
-    return [{path: value + 0.5 * (far - value)}, {path: far}]
+        return [{path: v} for v in dict.fromkeys([half, int(far), int(near)]) if v != value]
+    return [{path: v} for v in dict.fromkeys([value + 0.5 * (far - value), far, near]) if v != value]
 
 
 def _non_numeric():

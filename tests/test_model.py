@@ -103,4 +103,11 @@ def test_event_record_rows():
     assert list(df.columns[:4]) == ["day", "date", "actor", "kind"]
     assert (df["day"].diff().dropna() >= 0).all()
     assert set(df["actor"]) <= {"Iran", "United States", "Parliament", "World",
-                                *[r.name for r in m.config.actors.militias]}
+                                *[r.name for r in m.config.actors.militias],
+                                *[b.name for b in m.config.actors.parliament.blocs]}
+    votes = df[df["kind"] == "bloc_vote"]
+    sittings = df[df["kind"] == "parliament"]
+    assert len(votes) == len(sittings) * len(m.config.actors.parliament.blocs)
+    for _, sit in sittings.iterrows():  # the bloc rows add up to the tally
+        day = votes[votes["day"] == sit["day"]]
+        assert day.loc[day["action"] == "yes", "detail"].sum() == sit["detail"]
