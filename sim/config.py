@@ -478,11 +478,12 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, kind: str = "config file") -> dict[str, Any]:
+    """A YAML file's top-level mapping; a missing, unreadable or malformed file is a one-line error."""
     if not path.exists():
-        raise ConfigError(f"{path}: no such config file")
+        raise ConfigError(f"{path}: no such {kind}")
     if path.is_dir():
-        raise ConfigError(f"{path}: is a directory, expected a YAML config file")
+        raise ConfigError(f"{path}: is a directory, expected a {kind} (YAML)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -504,7 +505,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     p = Path(path).expanduser().resolve()
     if p in _seen:
         raise ConfigError(f"{p}: 'extends' forms a cycle")
-    data = _read_yaml(p)
+    data = read_yaml(p)
     parent = data.pop("extends", None)
     if parent is None:
         return data
