@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sim.cliargs import whole_number
 from sim.config import DEFAULT_CONFIG, UserError, load_config
 from sim.draws import fresh_seed
 from sim.events import narrate
@@ -16,36 +17,13 @@ from sim.ioutil import prepare_out_dir, write_json, write_parquet
 from sim.model import EscalationModel
 
 
-def _nonneg_int(flag: str) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be a whole number") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be 0 or more")
-        return value
-
-    return parse
-
-
-def _positive_int(flag: str) -> Any:
-    def parse(text: str) -> int:
-        value = _nonneg_int(flag)(text)
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be 1 or more")
-        return value
-
-    return parse
-
-
 def register(sub: Any) -> None:
     """Add the ``run`` subcommand."""
     p = sub.add_parser("run", help="run the model once and tell what happened",
                        description="Run the model once and print a narrative of notable events.")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML config (default: configs/baseline.yaml)")
-    p.add_argument("--seed", type=_nonneg_int("--seed"), default=None, help="run seed (drawn and printed if omitted)")
-    p.add_argument("--days", type=_positive_int("--days"), default=None, help="days to simulate (default: meta.days)")
+    p.add_argument("--seed", type=whole_number("--seed"), default=None, help="run seed (drawn and printed if omitted)")
+    p.add_argument("--days", type=whole_number("--days", 1), default=None, help="days to simulate (default: meta.days)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value by dotted path, e.g. actors.iran.revenge_weight=0.8")
     p.add_argument("--out", default=None, help="folder for timeline.parquet, events.parquet, summary.json")

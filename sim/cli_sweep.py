@@ -10,20 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sim.cliargs import whole_number
 from sim.runner import CONNECT_TIMEOUT, ENGINES, sweep
-
-
-def _positive_int(flag: str) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be a whole number") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be 1 or more")
-        return value
-
-    return parse
 
 
 def register(sub: Any) -> None:
@@ -35,7 +23,7 @@ def register(sub: Any) -> None:
                     "series, DIR/series/.")
     p.add_argument("spec", help="sweep spec (YAML), e.g. configs/sweeps/baseline_distribution.yaml")
     p.add_argument("--out", required=True, metavar="DIR", help="results folder")
-    p.add_argument("--workers", type=_positive_int("--workers"), default=1,
+    p.add_argument("--workers", type=whole_number("--workers", 1), default=1,
                    help="local worker processes (default 1: run in this process)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
@@ -44,7 +32,7 @@ def register(sub: Any) -> None:
     p.add_argument("--engine", choices=ENGINES, default="ensemble",
                    help="ensemble (vectorised, default) or mesa (one Mesa model per run); "
                         "results are identical")
-    p.add_argument("--chunk-size", type=_positive_int("--chunk-size"), default=None,
+    p.add_argument("--chunk-size", type=whole_number("--chunk-size", 1), default=None,
                    help="runs per task (default: 250 ensemble, 8 mesa, fewer to balance workers)")
     p.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT, metavar="SECONDS",
                    help=f"seconds to wait for the Dask scheduler (default {CONNECT_TIMEOUT:g})")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.cliargs import whole_number
 from sim.config import CONFIG_DIR, UserError, load_config
 from sim.draws import seed_for
 from sim.validation import ClaimResult
@@ -37,25 +38,12 @@ FORECAST = {
 }
 
 
-def _positive(flag: str) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be a whole number") from None
-        if value < 2:
-            raise argparse.ArgumentTypeError(f"{flag} {text!r}: must be 2 or more")
-        return value
-
-    return parse
-
-
 def register(sub: Any) -> None:
     """Add the ``validate`` and ``calibrate`` subcommands."""
     v = sub.add_parser("validate", help="check the seeds' claims C1-C14 and the history fit",
                        description="Run the claims checks, the history likelihood and a forecast.")
-    v.add_argument("--runs", type=_positive("--runs"), default=400, help="runs per batch (400)")
-    v.add_argument("--days", type=_positive("--days"), default=365, help="days per run (365)")
+    v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
+    v.add_argument("--days", type=whole_number("--days", 2), default=365, help="days per run (365)")
     v.add_argument("--seed", type=int, default=2020, help="master seed of the batches (2020)")
     v.add_argument("--out", default=None, help="folder for validation.md and plots")
     v.set_defaults(func=validate_command)
@@ -65,7 +53,7 @@ def register(sub: Any) -> None:
                    help="calibration set (configs/calibration.yaml)")
     c.add_argument("--out", default=str(CALIBRATED), help="calibrated config to write")
     c.add_argument("--report", default=str(DOCS / "calibration.md"), help="Markdown report")
-    c.add_argument("--claims-runs", type=_positive("--claims-runs"), default=200,
+    c.add_argument("--claims-runs", type=whole_number("--claims-runs", 2), default=200,
                    help="runs per batch when re-checking the claims under the fitted weights")
     c.set_defaults(func=calibrate_command)
 

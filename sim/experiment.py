@@ -34,7 +34,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.config import (
@@ -44,6 +43,7 @@ from sim.config import (
     get_path,
     load_config,
     parameter_space,
+    read_yaml,
     with_overrides,
 )
 from sim.draws import seed_for
@@ -152,22 +152,7 @@ def _spec_error(source: str, exc: ValidationError) -> UserError:
 
 def read_spec(path: str | Path) -> dict[str, Any]:
     """Read a spec file's raw mapping (a missing or unreadable file is a one-line error)."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"{p}: no such sweep spec")
-    if p.is_dir():
-        raise UserError(f"{p}: is a directory, expected a sweep spec (YAML)")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise UserError(f"{p}: YAML syntax error{where}: {getattr(exc, 'problem', exc)}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a UTF-8 text file") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{p}: top level must be a mapping of keys")
-    return data
+    return read_yaml(Path(path), "sweep spec")
 
 
 def load_experiment(spec: str | Path | Mapping[str, Any] | SweepSpec,
