@@ -210,9 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=365, help="days per run (default 365)")
     ap.add_argument("--batch-runs", type=int, default=10, help="runs for mesa.batch_run")
     ap.add_argument("--mesa-runs", type=int, default=10, help="runs for the Mesa engine sweep")
-    ap.add_argument("--ensemble-runs", type=int, default=20_000,
+    ap.add_argument("--ensemble-runs", type=int, default=10_000,
                     help="runs for the ensemble engine sweep (Python API)")
-    ap.add_argument("--big-runs", type=int, default=50_000,
+    ap.add_argument("--big-runs", type=int, default=20_000,
                     help="runs of the `escalation sweep` CLI memory run (ensemble)")
     ap.add_argument("--full", action="store_true",
                     help=f"the memory run with {FULL_BIG_RUNS:,} runs (overrides --big-runs)")
