@@ -46,7 +46,7 @@ from sim.store import (
 
 ENGINES: tuple[str, ...] = ("ensemble", "mesa")
 #: Default runs per task: the ensemble is fastest on big arrays, Mesa runs are slow one by one.
-DEFAULT_CHUNK = {"ensemble": 250, "mesa": 8}
+DEFAULT_CHUNK = {"ensemble": 2000, "mesa": 8}
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 10.0
 
