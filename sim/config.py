@@ -390,8 +390,9 @@ class Outcomes(Strict):
     s1_min_storms: int = Field(ge=1, le=1000, description="Storms (a count) that make a run S1")
     s3_min_deadly_per_100d: Annotated[float, _f(0, 100, "Deadly militia strikes per 100 days that make a run S3")]
     s2_min_attacks_per_100d: Annotated[float, _f(0, 1000, "Militia attacks per 100 days that make a run S2")]
-    s4_min_legal_status: int = Field(ge=1, le=3, description="Legal step that makes a run S4 (2 = limits)")
-    s4_min_political_share: Unit = Field(description="Share of days on political pressure that makes a run S4")
+    s4_min_legal_status: int = Field(ge=1, le=3, description="Legal step that makes a run S4 (3 = binding law)")
+    s4_political_margin: Signed = Field(
+        description="Political-pressure days minus diplomacy days (shares) above which a run is S4")
 
 
 #: Every action name a history event may use (actor-specific checks happen in :mod:`sim.replay`).

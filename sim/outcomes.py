@@ -7,8 +7,10 @@ so a classification means the same for a 60-day and a 365-day run.
 Paths ([002]): ``all_out_war``; ``s1_major_escalation`` (attempts to overrun bases or the
 embassy); ``s3_middle_ground`` (deadly strikes without overrun);
 ``s2_going_through_motions`` (steady low-damage harassment); ``s4_political_pressure`` (the
-pressure goes through parliament: a legal step at least as far as limits, or Iran mostly on
-political pressure); ``de_escalation`` (the diplomacy track holds: none of the above).
+political track dominated: Iran spent more days on political pressure than on diplomacy, by more
+than a margin, or the push succeeded with a binding expulsion law); ``de_escalation`` (the
+diplomacy track held: none of the above, so no military path and diplomacy at least as often as
+political pressure).
 """
 
 from __future__ import annotations
@@ -126,9 +128,10 @@ def classify(m: dict[str, Any], th: Any) -> npt.NDArray[np.str_]:
     s1 = np.asarray(m["storms"]) >= th.s1_min_storms
     s3 = deadly_rate >= th.s3_min_deadly_per_100d
     s2 = attack_rate >= th.s2_min_attacks_per_100d
-    s4 = (np.asarray(m["legal_status_final"]) >= th.s4_min_legal_status) | (
-        np.asarray(m["iran_share_political_pressure"]) >= th.s4_min_political_share
-    )
+    # which non-military track dominated: the political push (or its success, a binding law)
+    # against the diplomacy track
+    track = np.asarray(m["iran_share_political_pressure"]) - np.asarray(m["iran_share_diplomacy"])
+    s4 = (np.asarray(m["legal_status_final"]) >= th.s4_min_legal_status) | (track > th.s4_political_margin)
     path = np.where(
         war, PATHS[5],
         np.where(s1, PATHS[1],
