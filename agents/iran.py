@@ -28,7 +28,7 @@ class Iran(mesa.Agent):
 
     def learn(self, obs: Observation) -> None:
         """Update the belief that the US retaliates from what the US did yesterday."""
-        self.belief = policy.iran_belief_next(self.belief, self.params.belief_learning_rate, obs)
+        self.belief = policy.belief_next(self.belief, self.params.belief_learning_rate, obs)
 
     def decide(self, obs: Observation) -> Any:
         """Choose today's strategy (index into ``sim.config.STRATEGIES``)."""

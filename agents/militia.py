@@ -37,7 +37,7 @@ class Militia(mesa.Agent):
 
     def learn(self, obs: Observation) -> None:
         """Update the belief that the US retaliates (answered vs unanswered attacks)."""
-        self.belief = policy.militia_belief_next(self.belief, self.learning_rate, obs)
+        self.belief = policy.belief_next(self.belief, self.learning_rate, obs)
 
     def decide(self, obs: Observation) -> Any:
         """Choose today's action (index into ``sim.config.MILITIA_ACTIONS``)."""

@@ -108,8 +108,8 @@ def simulate(
         series = {k: [np.asarray(v).copy()] for k, v in daily_series(world, None).items()}
     for _ in range(n_days):
         obs = observe(world, P)
-        m_belief = policy.militia_belief_next(m_belief, rates, obs)
-        i_belief = policy.iran_belief_next(i_belief, P.iran.belief_learning_rate, obs)
+        m_belief = policy.belief_next(m_belief, rates, obs)
+        i_belief = policy.belief_next(i_belief, P.iran.belief_learning_rate, obs)
         dec = Decisions(
             iran=policy.iran_choice(P.iran, obs, i_belief, seeds),
             militia=policy.militia_choice(

@@ -22,7 +22,7 @@ import pandas as pd
 from agents import Iran, Militia, Parliament, UnitedStates
 from sim import draws
 from sim.config import Config, ConfigError, load_config, with_overrides
-from sim.events import SERIES_COLUMNS, daily_series, event_rows
+from sim.events import EVENT_COLUMNS, SERIES_COLUMNS, daily_series, event_rows
 from sim.outcomes import classify, metrics
 from sim.resolve import Decisions, resolve
 from sim.state import build_params, initial_world, observe
@@ -97,7 +97,6 @@ class EscalationModel(mesa.Model):
         ]
         self.parliament = Parliament(self, P.parliament, self.seeds)
         self.events: list[dict[str, Any]] = []
-        self.last_record: Any = None
         self.today = daily_series(self.world, None)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.datacollector.collect(self)
@@ -121,7 +120,6 @@ class EscalationModel(mesa.Model):
             bloc_choice=bloc_choice,
         )
         self.world, record = resolve(self.world, decisions, self.params, self.seeds)
-        self.last_record = record
         self.events.extend(event_rows(record, self.params))
         self.today = daily_series(self.world, record)
         self.datacollector.collect(self)
@@ -155,8 +153,6 @@ class EscalationModel(mesa.Model):
 
     def events_frame(self) -> pd.DataFrame:
         """The event record, one row per act."""
-        from sim.events import EVENT_COLUMNS
-
         return pd.DataFrame(self.events, columns=list(EVENT_COLUMNS)).drop(columns="replicate")
 
 

@@ -133,11 +133,8 @@ def bloc_choice(p: SimpleNamespace, obs: Observation, *, actor: Any, seeds: Arr,
     return rules.choose(probs, D.uniform(seeds, obs.world.day, actor, D.CHOICE))
 
 
-def militia_belief_next(belief: Arr, rate: Any, obs: Observation) -> Arr:
-    """A militia's updated belief that the US retaliates, from what the US did."""
-    return rules.update_belief(belief, rate, obs.world.us_struck_yesterday, obs.unanswered)
-
-
-def iran_belief_next(belief: Arr, rate: Any, obs: Observation) -> Arr:
-    """Iran's updated belief that the US retaliates."""
+def belief_next(belief: Arr, rate: Any, obs: Observation) -> Arr:
+    """An actor's updated belief that the US retaliates (Iran's and each militia's): toward 1
+    after a US strike, toward 0 while attacks go unanswered.
+    """
     return rules.update_belief(belief, rate, obs.world.us_struck_yesterday, obs.unanswered)

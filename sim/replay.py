@@ -122,9 +122,9 @@ class Stepper:
     def begin_day(self) -> Observation:
         """Observe the world and update beliefs (the ensemble's first two phases)."""
         obs = observe(self.world, self.P)
-        self.m_belief = policy.militia_belief_next(self.m_belief, self.rates, obs)
+        self.m_belief = policy.belief_next(self.m_belief, self.rates, obs)
         rate = self.P.iran.belief_learning_rate
-        self.i_belief = policy.iran_belief_next(self.i_belief, rate, obs)
+        self.i_belief = policy.belief_next(self.i_belief, rate, obs)
         self.obs = obs
         return obs
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from sim import draws as D
 from sim import rules
-from sim.config import MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
+from sim.config import STRATEGIES, US_OPTIONS
 from sim.state import World
 
 Arr = npt.NDArray[Any]
@@ -320,7 +320,6 @@ def resolve(
         days_since_attack=np.where(any_attack, 0.0, w.days_since_attack + 1.0),
         days_since_us_strike=np.where(us_responded, 0.0, w.days_since_us_strike + 1.0),
         days_since_vote=np.where(dec.vote_held, 0.0, w.days_since_vote + 1.0),
-        us_struck_yesterday=us_responded,
         stock=stock,
         militia_recent=recent,
         last_vote_choice=vote_choice,
@@ -331,11 +330,3 @@ def resolve(
     )
     return nxt, DayRecord(day=t, slots=slots, rung=rung, attacks=attacks + n_direct)
 
-
-ACTION_NAMES = {
-    "iran": STRATEGIES,
-    "iran_outside": STRATEGIES,
-    "iran_strategy": STRATEGIES,
-    "militia": MILITIA_ACTIONS,
-    "us": US_OPTIONS,
-}

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim import rules
-from sim.config import LEGAL_STEPS, STRATEGIES, Config
+from sim.config import STRATEGIES, Config
 
 Arr = npt.NDArray[Any]
 
@@ -114,7 +114,6 @@ class World:
     days_since_attack: Arr
     days_since_us_strike: Arr
     days_since_vote: Arr
-    us_struck_yesterday: Arr
     stock: Arr  # (M, R)
     militia_recent: Arr  # (M, R) recent harm caused by each militia (US targeting)
     last_vote_choice: Arr  # (B, R) -1 none, 0 boycott, 1 no, 2 yes
@@ -127,6 +126,11 @@ class World:
     def replace(self, **changes: Any) -> World:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
+
+    @property
+    def us_struck_yesterday(self) -> Arr:
+        """The US struck militias or Iran on the previous day (derived, not stored)."""
+        return self.days_since_us_strike == 0
 
     @property
     def replicates(self) -> int:
@@ -180,7 +184,6 @@ def initial_world(cfg: Config, replicates: int) -> World:
         days_since_attack=full(1_000_000.0),
         days_since_us_strike=full(1_000_000.0),
         days_since_vote=full(1_000_000.0),
-        us_struck_yesterday=full(False, np.bool_),
         stock=np.repeat(
             np.array([[row.missile_stock] for row in cfg.actors.militias], dtype=np.float64), r, axis=1
         ).reshape(m, r),
@@ -224,7 +227,3 @@ def observe(world: World, params: SimpleNamespace) -> Observation:
     """The observation every agent receives at the start of a day."""
     return Observation(world=world, params=params)
 
-
-def legal_name(level: int) -> str:
-    """Name of a legal step."""
-    return LEGAL_STEPS[int(level)]
