@@ -2,8 +2,8 @@
 
 Each agent owns its parameters (handed to it at construction) and its beliefs; each step it
 reads the day's observation, updates its beliefs and returns a decision by calling the pure
-decision functions of :mod:`sim.policy`. Agents never change the world: :mod:`sim.resolve` does.
-This package never imports :mod:`sim.model`.
+decision functions of :mod:`sim.core.policy`. Agents never change the world: :mod:`sim.core.transition` does.
+This package never imports :mod:`sim.engines.mesa_model`.
 """
 
 from agents.iran import Iran

@@ -1,6 +1,6 @@
 """Iran: picks a strategy each day among the diplomacy track, the four scenarios of [002] and
 the warned calibrated strike of 8 January, weighing revenge, pressure on the US presence,
-fear of US retaliation, war risk, economic hardship and ISIS risk (:func:`sim.rules.iran_utilities`).
+fear of US retaliation, war risk, economic hardship and ISIS risk (:func:`sim.core.rules.iran_utilities`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import policy
-from sim.state import Observation
+from sim.core import policy
+from sim.core.state import Observation
 
 
 class Iran(mesa.Agent):

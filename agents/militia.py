@@ -1,7 +1,7 @@
 """A militia group (Kataib Hezbollah, Asaib Ahl al-Haq, ...): stands down, harasses with
 Katyusha rockets, strikes with deadly missiles and drones, or storms a base or the embassy,
 weighing Iran's orders (by loyalty), its own hostility, the Iraqi mood, fear of US retaliation
-and its stock of advanced missiles (:func:`sim.rules.militia_utilities`; [002] scenarios 1-3).
+and its stock of advanced missiles (:func:`sim.core.rules.militia_utilities`; [002] scenarios 1-3).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import draws, policy
-from sim.state import Observation
+from sim.core import draws, policy
+from sim.core.state import Observation
 
 
 class Militia(mesa.Agent):

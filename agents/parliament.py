@@ -1,7 +1,7 @@
 """Iraq's Council of Representatives as blocs (May 2018 seats): whether it sits on the next
 legal step (resolution -> limits on US operations -> binding expulsion law), and how each bloc
 attends and votes, weighing anger at US strikes, Iranian pressure, US sanctions threats and
-the value of US training against ISIS (:func:`sim.rules.bloc_support`; [000], [002]).
+the value of US training against ISIS (:func:`sim.core.rules.bloc_support`; [000], [002]).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import draws, policy
-from sim.state import Observation
+from sim.core import draws, policy
+from sim.core.state import Observation
 
 
 class Parliament(mesa.Agent):

@@ -1,7 +1,7 @@
 """The United States: holds, offers talks, orders force protection, strikes militias in Iraq,
 strikes Iran, sanctions Iraq or Iran, or draws troops down, weighing force protection, the
 price of looking weak, avoiding war, the anti-ISIS mission and Iraqi sovereignty
-(:func:`sim.rules.us_utilities`; [000], [002]).
+(:func:`sim.core.rules.us_utilities`; [000], [002]).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import mesa
 
-from sim import policy
-from sim.state import Observation
+from sim.core import policy
+from sim.core.state import Observation
 
 
 class UnitedStates(mesa.Agent):

@@ -14,7 +14,7 @@ the parent samples the resident memory (RSS) of the child and all its descendant
 (measured in the child, after imports); "wall" includes interpreter start-up and imports;
 runs/cpu-s divides by the CPU seconds (user + system, workers included), a figure that other
 load on a shared machine does not change. The
-seeds are the sweep's own (sim.draws.seed_for(master_seed, 0, replicate)), so every part runs the
+seeds are the sweep's own (sim.core.draws.seed_for(master_seed, 0, replicate)), so every part runs the
 same baseline replicates.
 
 Usage (from the repository root):
@@ -70,7 +70,7 @@ def _child(kind: str, runs: int, days: int, workers: int, out: str,
         import mesa
 
         from sim import EscalationModel
-        from sim.draws import seed_for
+        from sim.core.draws import seed_for
 
         seeds = [seed_for(MASTER_SEED, 0, r) for r in range(runs)]
         t0, c0 = time.perf_counter(), _cpu_seconds()

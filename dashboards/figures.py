@@ -1,6 +1,6 @@
 """Plain matplotlib figures and tables of one run, drawn from a model's public record.
 
-Every function takes an :class:`~sim.model.EscalationModel` (any step of it) and returns a
+Every function takes an :class:`~sim.engines.mesa_model.EscalationModel` (any step of it) and returns a
 ``matplotlib.figure.Figure`` or plain data, so they can be tested without a browser and reused
 outside Solara. ``pyplot`` is never used: figures are built per call and own no global state,
 which keeps concurrent browser sessions apart.
@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 
 from dashboards import theme
 from sim.config import BLOC_CHOICES, STRATEGIES
-from sim.events import narrate
+from sim.core.events import narrate
 
 #: Window (days) in which events are drawn bold on the map.
 RECENT_DAYS = 7

@@ -25,11 +25,12 @@ from sim.config import (
     DEFAULT_CONFIG,
     Config,
     ConfigError,
+    UserError,
     load_config,
     parameter_space,
     with_overrides,
 )
-from sim.model import EscalationModel
+from sim.engines.mesa_model import EscalationModel
 
 #: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
 MAIN_WEIGHTS: tuple[str, ...] = (
@@ -157,14 +158,14 @@ class DashboardModel(EscalationModel):
         problems: list[str] = []
         try:
             run_seed = parse_seed(seed)
-        except ConfigError as exc:
+        except UserError as exc:
             run_seed = DEFAULT_SEED
             problems.append(f"{exc}; running seed {DEFAULT_SEED} instead.")
         try:
             path = preset_path(preset)
             cfg = load_config(path)
             preset_used = str(preset).strip()
-        except ConfigError as exc:
+        except UserError as exc:
             problems.append(f"{exc}; running the baseline instead.")
             cfg = load_config(DEFAULT_CONFIG)
             preset_used = theme.DEFAULT_PRESET
@@ -180,7 +181,7 @@ class DashboardModel(EscalationModel):
         overrides = {k: v for k, v in weights.items() if _differs(v, _get_or_none(baseline, k))}
         try:
             cfg = with_overrides(cfg, overrides)
-        except ConfigError as exc:
+        except UserError as exc:
             problems.append(f"{exc}; running without the changed weights.")
             overrides = {}
         super().__init__(cfg, rng=run_seed, days=n_days)

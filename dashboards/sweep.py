@@ -24,7 +24,7 @@ import solara
 from matplotlib.figure import Figure
 
 from dashboards import theme
-from sim.outcomes import PATHS
+from sim.core.outcomes import PATHS
 
 #: Major versions of the results layout this page reads.
 SUPPORTED_SCHEMA: tuple[int, int] = (1, 1)

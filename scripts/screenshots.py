@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dashboards import devtools  # noqa: E402
-from sim.model import EscalationModel  # noqa: E402
+from sim.engines.mesa_model import EscalationModel  # noqa: E402
 
 DEMO_FACTORS = {
     "actors.iran.revenge_weight": [0.4, 0.9, 1.4, 2.0, 3.0],

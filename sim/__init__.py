@@ -14,14 +14,14 @@ from typing import Any
 
 from sim.config import Config, ConfigError, UserError, load_config
 
-# Imported on first use, so that ``import agents`` (which imports sim.policy) never cycles
-# back through sim.model, and the CLI starts fast.
+# Imported on first use, so that ``import agents`` (which imports sim.core.policy) never cycles
+# back through sim.engines.mesa_model, and the CLI starts fast.
 _LAZY = {
-    "EscalationModel": "sim.model",
-    "run_model": "sim.model",
-    "sweep": "sim.runner",
-    "load_results": "sim.store",
-    "run_batch": "sim.batch",
+    "EscalationModel": "sim.engines.mesa_model",
+    "run_model": "sim.engines.mesa_model",
+    "sweep": "sim.experiments.runner",
+    "load_results": "sim.experiments.store",
+    "run_batch": "sim.engines.batch",
 }
 
 __all__ = ["Config", "ConfigError", "UserError", "load_config", *_LAZY]

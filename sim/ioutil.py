@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.config import UserError
+from sim.errors import UserError
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -40,9 +40,9 @@ def _plain(value: Any) -> Any:
 
 def compute(name: str, path: Path | None) -> dict[str, Any]:
     """Runs and events of one configuration, as plain JSON-able values."""
-    from sim import draws
     from sim.config import load_config
-    from sim.ensemble import run_ensemble
+    from sim.core import draws
+    from sim.engines.ensemble import run_ensemble
 
     cfg = load_config(path)
     seeds = draws.spawn_seeds(MASTER_SEED, SEEDS)

@@ -6,7 +6,7 @@ when each of its intervals lies on the required side of its threshold.
 
 import pytest
 
-from sim.validation import CLAIMS, Batches, newcombe, wilson
+from sim.analysis.claims import CLAIMS, Batches, newcombe, wilson
 
 RUNS = 400
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboards import devtools as D
-from sim.outcomes import PATHS
+from sim.core.outcomes import PATHS
 from tests.sweep_results import make_results
 
 pytestmark = pytest.mark.browser

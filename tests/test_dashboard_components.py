@@ -17,7 +17,7 @@ solara = pytest.importorskip("solara")
 from dashboards import figures, single_run, sweep, theme  # noqa: E402
 from dashboards.single_run import DashboardModel  # noqa: E402
 from sim.config import Config, parameter_space  # noqa: E402
-from sim.model import EscalationModel  # noqa: E402
+from sim.engines.mesa_model import EscalationModel  # noqa: E402
 from tests.sweep_results import make_results  # noqa: E402
 
 
@@ -322,8 +322,8 @@ def test_candidate_folders(tmp_path):
 
 # ------------------------------------------------------------------------------ CLI, layering
 def test_cli_registers_dashboard():
-    from sim.cli import build_parser
-    from sim.cli_dashboard import solara_command
+    from sim.cli.dashboard import solara_command
+    from sim.cli.main import build_parser
 
     args = build_parser().parse_args(["dashboard"])
     assert (args.port, args.host) == (8765, "127.0.0.1")
@@ -339,8 +339,8 @@ def test_cli_rejects_bad_port():
 
 
 def test_model_layer_never_imports_dashboards():
-    code = ("import sys, sim.model, sim.cli, sim.cli_dashboard, sim.events, sim.outcomes; "
-            "sim.cli.build_parser(); "
+    code = ("import sys, sim.engines.mesa_model, sim.cli.main, sim.cli.dashboard, sim.core.events, sim.core.outcomes; "
+            "sim.cli.main.build_parser(); "
             "print([m for m in sys.modules if m.split('.')[0] == 'dashboards'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import draws, policy, rules
 from sim.config import load_config
-from sim.ensemble import run_ensemble
-from sim.state import build_params, initial_world, observe
+from sim.core import draws, policy, rules
+from sim.core.state import build_params, initial_world, observe
+from sim.engines.ensemble import run_ensemble
 from tests.conftest import SCENARIOS
 
 CUMULATIVE = ["us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",

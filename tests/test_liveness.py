@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim import draws
 from sim.config import get_path, load_config, parameter_space, with_overrides
-from sim.ensemble import run_ensemble
+from sim.core import draws
+from sim.engines.ensemble import run_ensemble
 from tests.conftest import ROOT, SCENARIOS
 
 SEEDS = draws.spawn_seeds(99, 48)

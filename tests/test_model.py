@@ -10,7 +10,7 @@ import pandas as pd
 
 import agents
 from sim import EscalationModel, run_model
-from sim.outcomes import METRICS, PATHS
+from sim.core.outcomes import METRICS, PATHS
 from tests.conftest import ROOT
 
 

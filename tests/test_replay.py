@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import yaml
 
+from sim.analysis.history import Stepper, log_likelihood, replay, rescore
 from sim.config import CONFIG_DIR, ConfigError, load_config, with_overrides
-from sim.draws import seed_for
-from sim.ensemble import run_ensemble
-from sim.replay import Stepper, log_likelihood, replay, rescore
+from sim.core.draws import seed_for
+from sim.engines.ensemble import run_ensemble
 
 HISTORY = CONFIG_DIR / "history_dec2019.yaml"
 
@@ -124,7 +124,7 @@ def _cal_set(tmp_path, params, **extra):
 
 
 def test_calibration_unknown_parameter(tmp_path):
-    from sim.calibrate import load_calibration
+    from sim.analysis.calibration import load_calibration
 
     p = _cal_set(tmp_path, [{"path": "actors.iran.courage", "min": 0, "max": 1}])
     with pytest.raises(ConfigError) as exc:
@@ -134,7 +134,7 @@ def test_calibration_unknown_parameter(tmp_path):
 
 
 def test_calibration_range_excludes_baseline(tmp_path):
-    from sim.calibrate import load_calibration
+    from sim.analysis.calibration import load_calibration
 
     p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 2.0, "max": 3.0}])
     with pytest.raises(ConfigError, match=r"parameters\.0: range \[2\.0, 3\.0\] of "
@@ -143,7 +143,7 @@ def test_calibration_range_excludes_baseline(tmp_path):
 
 
 def test_calibration_range_outside_allowed(tmp_path):
-    from sim.calibrate import load_calibration
+    from sim.analysis.calibration import load_calibration
 
     p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 0.0, "max": 50.0}])
     with pytest.raises(ConfigError, match=r"leaves its allowed range \[0, 20\]"):
@@ -151,7 +151,7 @@ def test_calibration_range_outside_allowed(tmp_path):
 
 
 def test_calibration_fit_improves_likelihood_small(tmp_path):
-    from sim.calibrate import fit, load_calibration
+    from sim.analysis.calibration import fit, load_calibration
 
     p = _cal_set(tmp_path, [{"path": "actors.united_states.costs.strike_militias",
                              "min": 0.2, "max": 3.0}], replicates=2)
@@ -162,7 +162,7 @@ def test_calibration_fit_improves_likelihood_small(tmp_path):
 
 
 def test_cli_bad_input_is_one_line(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.main import main
 
     assert main(["calibrate", "--set-file", str(tmp_path / "missing.yaml")]) == 2
     err = capsys.readouterr().err.strip()

@@ -1,4 +1,4 @@
-"""Tests of sim.report on synthetic results folders (no model runs)."""
+"""Tests of sim.analysis.report on synthetic results folders (no model runs)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.config import UserError
-from sim.outcomes import PATHS
-from sim.report import (
+from sim.analysis.report import (
     design_outcomes,
     make_report,
     metric_table,
@@ -21,6 +19,8 @@ from sim.report import (
     sensitivity,
     wilson_interval,
 )
+from sim.config import UserError
+from sim.core.outcomes import PATHS
 
 TRUE_P = np.array([0.40, 0.05, 0.20, 0.15, 0.12, 0.08])
 
@@ -220,7 +220,7 @@ def test_sobol_indices_recovered(tmp_path, monkeypatch, second_order):
     # Paths that never occur are constant: no indices.
     assert "P(s1_major_escalation)" not in set(table["outcome"])
     if not second_order:
-        monkeypatch.setattr("sim.report._save", lambda fig, path: path)  # no drawing: speed
+        monkeypatch.setattr("sim.analysis.report._save", lambda fig, path: path)  # no drawing: speed
         text = make_report(_write(tmp_path / "p", runs, spec))[1]
         assert "Sobol sensitivity" in text
 
@@ -340,7 +340,7 @@ def test_report_of_a_real_sweep(tmp_path, monkeypatch):
             "factors": {"actors.iran.revenge_weight": {"bounds": [0.7, 2.8]},
                         "actors.iran.war_weight": {"bounds": [1.0, 4.0]}}}
     out = sweep(spec, tmp_path / "res", progress=False)
-    monkeypatch.setattr("sim.report._save", lambda fig, path: path)  # plots: tested above
+    monkeypatch.setattr("sim.analysis.report._save", lambda fig, path: path)  # plots: tested above
     report_dir, text = make_report(out)
     assert "sampler: morris" in text and "runs by status: ok: 48" in text
     md = (report_dir / "report.md").read_text()

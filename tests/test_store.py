@@ -7,8 +7,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.config import UserError
-from sim.experiment import load_experiment
-from sim.store import ResultStore, check_target, done_run_ids, load_results
+from sim.experiments.spec import load_experiment
+from sim.experiments.store import ResultStore, check_target, done_run_ids, load_results
 
 from .conftest import ROOT
 

@@ -12,7 +12,7 @@ import pytest
 
 from sim import load_results, sweep
 from sim.config import UserError
-from sim.experiment import METRIC_COLUMNS
+from sim.experiments.spec import METRIC_COLUMNS
 
 from .conftest import ROOT, run_cli
 
@@ -61,35 +61,35 @@ def test_failed_runs_are_rows_and_the_sweep_goes_on(serial):
 
 def test_a_run_that_raises_mid_run_is_a_failed_row(tmp_path, monkeypatch):
     """Runtime failures (not config errors) in either engine fail only the runs that raise."""
-    import sim.ensemble
-    import sim.runner
-    from sim.draws import seed_for
+    import sim.engines.ensemble
+    import sim.experiments.runner
+    from sim.core.draws import seed_for
 
     bad = seed_for(11, 2, 3)  # design 2 (major_escalation, quorum 165), replicate 3
-    real = sim.ensemble.run_ensemble
+    real = sim.engines.ensemble.run_ensemble
 
     def flaky(cfg, seeds, *a, **kw):
         if bad in [int(s) for s in seeds]:
             raise RuntimeError("simulated crash")
         return real(cfg, seeds, *a, **kw)
 
-    monkeypatch.setattr(sim.runner, "run_ensemble", flaky)
+    monkeypatch.setattr(sim.experiments.runner, "run_ensemble", flaky)
     sweep(GRID, tmp_path / "ens", progress=False)
     table = load_results(tmp_path / "ens")
     row = table.set_index("run_id").loc[2 * 5 + 3]
     assert row["status"] == "failed" and row["error"] == "RuntimeError: simulated crash"
     assert (table["status"] == "ok").sum() == 9  # the other 4 replicates of design 2 ran
 
-    import sim.model
+    import sim.engines.mesa_model
 
-    step = sim.model.EscalationModel.step
+    step = sim.engines.mesa_model.EscalationModel.step
 
     def flaky_step(self):
         if self.seed == bad and self.world.day == 7:
             raise ZeroDivisionError("day 7")
         step(self)
 
-    monkeypatch.setattr(sim.model.EscalationModel, "step", flaky_step)
+    monkeypatch.setattr(sim.engines.mesa_model.EscalationModel, "step", flaky_step)
     sweep(GRID, tmp_path / "mesa", engine="mesa", progress=False)
     pd.testing.assert_frame_equal(
         load_results(tmp_path / "mesa").drop(columns="error"), table.drop(columns="error"))
@@ -159,7 +159,7 @@ BAD_CLI = [
 @pytest.mark.parametrize(("args", "message"), BAD_CLI)
 def test_cli_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch, args,
                                                       message):
-    from sim.cli import main
+    from sim.cli.main import main
 
     monkeypatch.chdir(ROOT)
     out = tmp_path / "out"
@@ -185,7 +185,7 @@ def test_api_rejects_unknown_engine_and_workers(tmp_path):
 def test_cli_bad_spec_values_and_out_file(tmp_path, capsys):
     """The out-file case in a real subprocess (exit status and one-line stderr of the console
     entry point); the bad spec through main() in this process."""
-    from sim.cli import main
+    from sim.cli.main import main
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(GRID.read_text().replace("replicates: 5", "replicates: 0")
@@ -201,7 +201,7 @@ def test_cli_bad_spec_values_and_out_file(tmp_path, capsys):
 
 
 def test_cli_sweep_then_report(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.main import main
 
     out = tmp_path / "res"
     assert main(["sweep", str(GRID), "--out", str(out), "--no-progress"]) == 0

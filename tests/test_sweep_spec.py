@@ -8,8 +8,8 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from sim.config import UserError, load_config
-from sim.draws import seed_for
-from sim.experiment import load_experiment
+from sim.core.draws import seed_for
+from sim.experiments.spec import load_experiment
 
 from .conftest import ROOT, SCENARIOS
 

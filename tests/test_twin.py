@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import draws
 from sim.config import get_path, load_config, parameter_space, with_overrides
-from sim.ensemble import run_ensemble
-from sim.model import EscalationModel
+from sim.core import draws
+from sim.engines.ensemble import run_ensemble
+from sim.engines.mesa_model import EscalationModel
 from tests.conftest import SCENARIOS
 from tests.twin import first_difference
 

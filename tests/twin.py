@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.ensemble import EnsembleResult
-from sim.events import SERIES_COLUMNS
-from sim.model import EscalationModel
+from sim.core.events import SERIES_COLUMNS
+from sim.engines.ensemble import EnsembleResult
+from sim.engines.mesa_model import EscalationModel
 
 
 def first_difference(model: EscalationModel, ens: EnsembleResult, r: int) -> str | None:

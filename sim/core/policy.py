@@ -1,6 +1,6 @@
 """Decision functions: observation + own parameters + beliefs -> choice, for each actor type.
 
-This module owns the glue between what an actor sees and the payoff rules of :mod:`sim.rules`:
+This module owns the glue between what an actor sees and the payoff rules of :mod:`sim.core.rules`:
 it picks the observation fields each payoff reads, turns payoffs into logit probabilities and
 selects with the actor's keyed draw. The functions are pure and broadcast over replicates (and,
 for militias and blocs, over the entity axis), so a Mesa agent deciding for itself and the
@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import draws as D
-from sim import rules
 from sim.config import STRATEGIES
-from sim.state import Observation
+from sim.core import draws as D
+from sim.core import rules
+from sim.core.state import Observation
 
 Arr = npt.NDArray[Any]
 

@@ -2,7 +2,7 @@
 
 This module owns stacking several configurations into one vectorised run: parameters that are
 equal in every row stay scalars, those that differ become arrays over the replicate axis, and
-the ensemble engine (:func:`sim.ensemble.simulate`) runs them together with the same rules.
+the ensemble engine (:func:`sim.engines.ensemble.simulate`) runs them together with the same rules.
 Row r with seed s gives exactly ``sim.run_model(seed=s, **row_r)``.
 """
 
@@ -18,8 +18,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.config import Config, UserError, load_config, with_overrides
-from sim.ensemble import simulate
-from sim.state import World, build_params, initial_world
+from sim.core.state import World, build_params, initial_world
+from sim.engines.ensemble import simulate
 
 
 def stack_values(values: list[Any], where: str = "params") -> Any:

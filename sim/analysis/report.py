@@ -33,8 +33,8 @@ import pandas as pd
 from scipy import stats
 
 from sim.config import UserError
+from sim.core.outcomes import EXTRA_METRICS, METRICS, PATHS
 from sim.ioutil import atomic_write
-from sim.outcomes import EXTRA_METRICS, METRICS, PATHS
 
 #: Columns every results table has besides factors, path and metrics.
 ID_COLUMNS: tuple[str, ...] = ("run_id", "design_id", "replicate", "seed", "status", "error")

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sim.cliargs import whole_number
+from sim.cli.args import whole_number
 from sim.config import DEFAULT_CONFIG, UserError, load_config
-from sim.draws import fresh_seed
-from sim.events import narrate
+from sim.core.draws import fresh_seed
+from sim.core.events import narrate
+from sim.engines.mesa_model import EscalationModel
 from sim.ioutil import prepare_out_dir, write_json, write_parquet
-from sim.model import EscalationModel
 
 
 def register(sub: Any) -> None:

@@ -2,9 +2,9 @@
 
 This module owns the Mesa run: it builds the agents from a validated config (each agent gets
 its own parameters), and each step runs observe -> learn -> decide (all agents, from the same
-observation) -> resolve (:func:`sim.resolve.resolve`, the one place the world changes) ->
+observation) -> resolve (:func:`sim.core.transition.resolve`, the one place the world changes) ->
 record (a DataCollector of daily model-level series, and the event record). All randomness is
-keyed on the run's seed (:mod:`sim.draws`); Mesa's own ``rng``/``random`` are seeded from the
+keyed on the run's seed (:mod:`sim.core.draws`); Mesa's own ``rng``/``random`` are seeded from the
 same seed.
 """
 
@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from agents import Iran, Militia, Parliament, UnitedStates
-from sim import draws
 from sim.config import Config, ConfigError, load_config, with_overrides
-from sim.events import EVENT_COLUMNS, SERIES_COLUMNS, daily_series, event_rows
-from sim.outcomes import classify, metrics
-from sim.resolve import Decisions, resolve
-from sim.state import build_params, initial_world, observe
+from sim.core import draws
+from sim.core.events import EVENT_COLUMNS, SERIES_COLUMNS, daily_series, event_rows
+from sim.core.outcomes import classify, metrics
+from sim.core.state import build_params, initial_world, observe
+from sim.core.transition import Decisions, resolve
 
 
 def _series_value(model: EscalationModel, key: str) -> Any:

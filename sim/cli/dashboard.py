@@ -17,7 +17,7 @@ from typing import Any
 from sim.config import UserError
 
 #: The Solara app file (next to the ``sim`` package in the source tree).
-APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 
 
 def _port(text: str) -> int:

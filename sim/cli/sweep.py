@@ -1,7 +1,7 @@
 """``escalation sweep`` (batch runs into a results folder) and ``escalation report`` (its report).
 
-Parsing only: ``sweep`` calls :func:`sim.runner.sweep`; ``report`` calls
-:func:`sim.report.make_report` (imported when used) and prints its table.
+Parsing only: ``sweep`` calls :func:`sim.experiments.runner.sweep`; ``report`` calls
+:func:`sim.analysis.report.make_report` (imported when used) and prints its table.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.cliargs import whole_number
-from sim.runner import CONNECT_TIMEOUT, ENGINES, sweep
+from sim.cli.args import whole_number
+from sim.experiments.runner import CONNECT_TIMEOUT, ENGINES, sweep
 
 
 def register(sub: Any) -> None:
@@ -56,7 +56,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                 resume=args.resume, force=args.force, engine=args.engine,
                 chunk_size=args.chunk_size, progress=args.progress,
                 connect_timeout=args.connect_timeout, flush_seconds=args.flush_seconds)
-    from sim.store import read_manifest
+    from sim.experiments.store import read_manifest
 
     m = read_manifest(out)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(m["counts"].items())) or "no runs"
@@ -67,7 +67,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     """Handle ``escalation report``."""
-    from sim.report import make_report
+    from sim.analysis.report import make_report
 
     result = make_report(args.dir)
     folder, text = result if isinstance(result, tuple) else (result, None)

@@ -1,7 +1,7 @@
 """Sweep experiments: a spec (YAML) -> a validated :class:`SweepSpec` -> design rows -> run tasks.
 
-This module owns the experiment as data, separate from its execution (:mod:`sim.runner`) and
-its storage (:mod:`sim.store`):
+This module owns the experiment as data, separate from its execution (:mod:`sim.experiments.runner`) and
+its storage (:mod:`sim.experiments.store`):
 
 - a **spec** names a base model config, fixed ``overrides``, ``days``, ``factors`` (dotted config
   paths with ``levels`` for ``grid``, or ``bounds`` for the samplers), a ``sampler`` (``grid``,
@@ -12,7 +12,7 @@ its storage (:mod:`sim.store`):
   ``sobol``, ``morris``), and ``random`` is uniform draws scaled by SALib; the sampler's seed is
   spawned from ``master_seed``. ``grid`` is the full factorial of the levels;
 - every **run** is (``design_id``, ``replicate``) with ``run_id = design_id * replicates +
-  replicate`` and seed ``sim.draws.seed_for(master_seed, design_id, replicate)``, so ids and
+  replicate`` and seed ``sim.core.draws.seed_for(master_seed, design_id, replicate)``, so ids and
   seeds do not depend on chunking, worker count or which runs already exist.
 
 Bad input (unknown sampler or key, factor path not in the config, bounds reversed or outside the
@@ -46,10 +46,10 @@ from sim.config import (
     read_yaml,
     with_overrides,
 )
-from sim.draws import seed_for
-from sim.ensemble import run_ensemble
-from sim.events import SERIES_COLUMNS
-from sim.outcomes import EXTRA_METRICS, METRICS
+from sim.core.draws import seed_for
+from sim.core.events import SERIES_COLUMNS
+from sim.core.outcomes import EXTRA_METRICS, METRICS
+from sim.engines.ensemble import run_ensemble
 
 SAMPLERS: tuple[str, ...] = ("grid", "random", "latin", "sobol", "morris")
 #: Samplers that draw from ``bounds`` (all but ``grid``, which takes ``levels``).

@@ -1,10 +1,10 @@
 """``escalation validate`` and ``escalation calibrate``.
 
-``validate [--runs N] [--out DIR]`` runs the claims checks C1-C14 (:mod:`sim.validation`), the
-history likelihood (:mod:`sim.replay`) and a 12-month forecast from the calibrated config,
+``validate [--runs N] [--out DIR]`` runs the claims checks C1-C14 (:mod:`sim.analysis.claims`), the
+history likelihood (:mod:`sim.analysis.history`) and a 12-month forecast from the calibrated config,
 prints the claims table and writes ``validation.md`` and PNG plots into DIR; it exits 1 when a
 claim fails. ``calibrate [--set-file PATH] [--out PATH] [--report PATH]`` fits the calibration
-set (:mod:`sim.calibrate`) and writes ``configs/calibrated.yaml`` and ``docs/calibration.md``.
+set (:mod:`sim.analysis.calibration`) and writes ``configs/calibrated.yaml`` and ``docs/calibration.md``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.cliargs import whole_number
+from sim.analysis.claims import ClaimResult
+from sim.cli.args import whole_number
 from sim.config import CONFIG_DIR, UserError, load_config
-from sim.draws import seed_for
-from sim.validation import ClaimResult
+from sim.core.draws import seed_for
 
 DOCS = CONFIG_DIR.parent / "docs"
 CALIBRATED = CONFIG_DIR / "calibrated.yaml"
@@ -105,7 +105,7 @@ def steps_table(before: Any, after: Any | None = None) -> str:
 
 def forecast(config: Path, runs: int, master_seed: int = 2021) -> dict[str, Any]:
     """Metrics of ``runs`` seeded 365-day runs of ``config`` (12 months from its start date)."""
-    from sim.ensemble import run_ensemble
+    from sim.engines.ensemble import run_ensemble
 
     cfg = load_config(config)
     seeds = [seed_for(master_seed, 1, i) for i in range(runs)]
@@ -187,9 +187,9 @@ def validate_command(args: argparse.Namespace) -> int:
     """Handle ``escalation validate``."""
     import time
 
+    from sim.analysis.claims import run_claims
+    from sim.analysis.history import log_likelihood, replay
     from sim.ioutil import atomic_write, prepare_out_dir
-    from sim.replay import log_likelihood, replay
-    from sim.validation import run_claims
 
     out = prepare_out_dir(args.out) if args.out else None
     t0 = time.perf_counter()
@@ -294,7 +294,7 @@ def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: A
 
 def calibrate_command(args: argparse.Namespace) -> int:
     """Handle ``escalation calibrate``."""
-    from sim.calibrate import fit, load_calibration, write_calibrated
+    from sim.analysis.calibration import fit, load_calibration, write_calibrated
     from sim.ioutil import atomic_write
 
     cal = load_calibration(args.set_file)
@@ -314,7 +314,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def _adoption_evidence(fr: Any, runs: int, calibrated: Path) -> dict[str, Any]:
     """Claims and forecast under the fitted weights vs the baseline, and the decision."""
-    from sim.validation import run_claims
+    from sim.analysis.claims import run_claims
 
     fitted = fr.values()
     claims_cal = run_claims(runs=runs, base_overrides=fitted)

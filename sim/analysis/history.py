@@ -3,12 +3,12 @@
 This module owns two things:
 
 - :class:`Stepper`, the ensemble's day loop (observe -> learn -> decide -> resolve, in exactly
-  the order of :func:`sim.ensemble.run_ensemble`) opened up so that a caller can read every
+  the order of :func:`sim.engines.ensemble.run_ensemble`) opened up so that a caller can read every
   actor's choice probabilities before choosing and can force any choice. Left alone it
   reproduces ``run_ensemble`` replicate for replicate (tested). The claims checks of
-  :mod:`sim.validation` use it for controlled experiments.
+  :mod:`sim.analysis.claims` use it for controlled experiments.
 - :func:`replay`, which reads a config's ``history`` section (events, exogenous shocks, quiet
-  days), forces the recorded choices through :func:`sim.resolve.resolve` and records, day by
+  days), forces the recorded choices through :func:`sim.core.transition.resolve` and records, day by
   day, the probability the rules gave each recorded choice; :func:`log_likelihood` sums them.
 
 How the choices nobody recorded are filled (documented in ``configs/history_dec2019.yaml``):
@@ -19,7 +19,7 @@ otherwise an actor listed under ``fill`` is forced to that action or to its ``mo
 default fill is ``modal``. Declared casualties (``us_killed``/``us_wounded`` on an event)
 replace the model's random casualty draw for that act: the draw is switched off that day and
 the declared harm is added to the US threat signal and audience cost by the same formulas as
-:mod:`sim.resolve`, so the replay conditions on what the US actually saw.
+:mod:`sim.core.transition`, so the replay conditions on what the US actually saw.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import draws as D
-from sim import policy
 from sim.config import (
     LEGAL_STEPS,
     MILITIA_ACTIONS,
@@ -47,8 +45,10 @@ from sim.config import (
     History,
     HistoryEvent,
 )
-from sim.resolve import DayRecord, Decisions, resolve
-from sim.state import Observation, World, build_params, initial_world, observe
+from sim.core import draws as D
+from sim.core import policy
+from sim.core.state import Observation, World, build_params, initial_world, observe
+from sim.core.transition import DayRecord, Decisions, resolve
 
 Arr = npt.NDArray[Any]
 
@@ -142,7 +142,7 @@ class Stepper:
         pressure = obs.parliament_pressure
         eligible = ((w.legal < 3) & (w.days_since_vote >= pp.min_days_between_votes)
                     & (pressure >= pp.motion_trigger))
-        from sim import rules
+        from sim.core import rules
 
         session = np.where(eligible, rules.session_probability(pp, pressure=pressure), 0.0)
         return DayProbs(
@@ -357,7 +357,7 @@ def rescore(result: ReplayResult, cfg: Config,
     """Score a replay's recorded choices again under another config's weights.
 
     The replayed world is reused, so this is exact only for parameters that do not change the
-    forced path (payoff weights and option costs; :mod:`sim.calibrate` checks this). ``memo``
+    forced path (payoff weights and option costs; :mod:`sim.analysis.calibration` checks this). ``memo``
     (a dict kept by the caller) caches parliament's exact pass probabilities between calls.
     """
     st = Stepper(cfg, np.zeros(result.step_logp.shape[1], dtype=np.uint64))
@@ -409,7 +409,7 @@ def _force_passing_votes(probs: DayProbs, P: SimpleNamespace) -> Arr:
     Each bloc's modal choice, then blocs in order of their chance of voting yes switched to yes
     until the motion passes.
     """
-    from sim import rules
+    from sim.core import rules
 
     pp = P.parliament
     choice = np.argmax(probs.bloc, axis=0)  # (B, R)

@@ -17,10 +17,10 @@ from sim.config import UserError
 
 #: Modules that register subcommands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
-    "sim.cli_run",
-    "sim.cli_sweep",
-    "sim.cli_validate",
-    "sim.cli_dashboard",
+    "sim.cli.run",
+    "sim.cli.sweep",
+    "sim.cli.validate",
+    "sim.cli.dashboard",
 )
 
 

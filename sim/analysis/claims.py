@@ -3,13 +3,13 @@
 This module owns the reading of each claim as a measurable statistic. One function per claim
 (:func:`c1` .. :func:`c14`) runs the batches it needs (baseline, the posture presets in
 ``configs/scenarios/``, counterfactual overrides of the baseline, or controlled experiments that
-force some choices through :class:`sim.replay.Stepper`) and returns a :class:`ClaimResult`
+force some choices through :class:`sim.analysis.history.Stepper`) and returns a :class:`ClaimResult`
 with one or more :class:`Check` rows: statistic, estimate, 95% confidence interval, threshold,
 pass/fail. A check passes only when its whole interval lies on the right side of its threshold.
 
 Intervals: Wilson score for a proportion; Newcombe's hybrid score interval for a difference of
 two proportions; normal intervals for means and for differences of means. Batches share run
-seeds (common random numbers, ``sim.draws.seed_for(master, 0, i)``), so differences of means
+seeds (common random numbers, ``sim.core.draws.seed_for(master, 0, i)``), so differences of means
 between arms are taken replicate by replicate (paired); proportions are compared as
 independent samples, which is conservative.
 """
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sim.analysis.history import Stepper
 from sim.config import CONFIG_DIR, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, Config, load_config
-from sim.draws import seed_for
-from sim.ensemble import run_ensemble
-from sim.replay import Stepper
+from sim.core.draws import seed_for
+from sim.engines.ensemble import run_ensemble
 
 Arr = npt.NDArray[Any]
 Z95 = 1.959963984540054
@@ -201,7 +201,7 @@ class Batches:
 
     def stepper(self, posture: str = "baseline",
                 overrides: Mapping[str, Any] | None = None) -> Stepper:
-        """Make a fresh :class:`~sim.replay.Stepper` on the batch seeds."""
+        """Make a fresh :class:`~sim.analysis.history.Stepper` on the batch seeds."""
         return Stepper(self.config(posture, overrides), self.seeds)
 
 

@@ -210,7 +210,7 @@ def package_versions() -> dict[str, str | None]:
 
 def git_commit(repo: str | Path | None = None) -> dict[str, Any]:
     """Return the git commit of the code and whether the tree had uncommitted changes."""
-    where = Path(repo) if repo is not None else Path(__file__).resolve().parent.parent
+    where = Path(repo) if repo is not None else Path(__file__).resolve().parents[2]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
                               text=True, timeout=10, check=True).stdout.strip()

@@ -21,7 +21,10 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+from sim.errors import ConfigError
+from sim.errors import UserError as UserError  # re-exported: readers of configs raise it
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "baseline.yaml"
 
 #: Iran's strategies, in the order the rules index them ([002]: diplomacy track, scenarios 4, 2,
@@ -53,12 +56,6 @@ BLOC_CHOICES: tuple[str, ...] = ("boycott", "no", "yes")
 LEGAL_STEPS: tuple[str, ...] = ("none", "resolution", "limits", "binding_law")
 
 
-class ConfigError(Exception):
-    """A user error in a configuration: one line naming the file, key path and what is allowed."""
-
-
-#: Any user error (bad input of any kind) is reported the same way: one line, non-zero exit.
-UserError = ConfigError
 
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, validate_default=True)
@@ -395,14 +392,14 @@ class Outcomes(Strict):
         description="Political-pressure days minus diplomacy days (shares) above which a run is S4")
 
 
-#: Every action name a history event may use (actor-specific checks happen in :mod:`sim.replay`).
+#: Every action name a history event may use (actor-specific checks happen in :mod:`sim.analysis.history`).
 HISTORY_ACTIONS: tuple[str, ...] = (
     STRATEGIES + US_OPTIONS + MILITIA_ACTIONS + LEGAL_STEPS[1:]
 )
 
 
 class HistoryEvent(Strict):
-    """One actual choice of the historical record (replayed and scored by :mod:`sim.replay`)."""
+    """One actual choice of the historical record (replayed and scored by :mod:`sim.analysis.history`)."""
 
     date: dt.date
     actor: str = Field(min_length=1, description="Iran, United States, Parliament or a militia")

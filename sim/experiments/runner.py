@@ -1,14 +1,14 @@
 """Running sweeps: one task of runs at a time, in-process, in a local process pool, or on Dask.
 
-This module owns execution. :func:`run_task` runs a :class:`~sim.experiment.Task` (pieces of
+This module owns execution. :func:`run_task` runs a :class:`~sim.experiments.spec.Task` (pieces of
 design points, each a list of seeded replicates) with the ``ensemble`` engine (all replicates
-of a piece at once, :func:`sim.ensemble.run_ensemble`) or the ``mesa`` engine (one
-:class:`~sim.model.EscalationModel` per run) and never raises: a run that fails is a row with
+of a piece at once, :func:`sim.engines.ensemble.run_ensemble`) or the ``mesa`` engine (one
+:class:`~sim.engines.mesa_model.EscalationModel` per run) and never raises: a run that fails is a row with
 ``status="failed"`` and its error. Both engines give identical rows (the ensemble is the Mesa
 model's exact twin).
 
 :func:`sweep` is the whole experiment: validate the spec and the output folder, connect to the
-cluster (if any), then stream tasks to workers and rows to Parquet parts (:mod:`sim.store`),
+cluster (if any), then stream tasks to workers and rows to Parquet parts (:mod:`sim.experiments.store`),
 skipping runs already stored (``resume``), with a progress bar. Results do not depend on the
 engine, the number of workers, the cluster or the chunk size.
 """
@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.batch import stack_params, stack_values, stack_worlds
 from sim.config import UserError, with_overrides
-from sim.ensemble import run_ensemble, simulate
-from sim.events import SERIES_COLUMNS
-from sim.experiment import Experiment, Piece, SweepSpec, Task, load_experiment
-from sim.state import build_params, initial_world
-from sim.store import (
+from sim.core.events import SERIES_COLUMNS
+from sim.core.state import build_params, initial_world
+from sim.engines.batch import stack_params, stack_values, stack_worlds
+from sim.engines.ensemble import run_ensemble, simulate
+from sim.experiments.spec import Experiment, Piece, SweepSpec, Task, load_experiment
+from sim.experiments.store import (
     ResultStore,
     check_target,
     git_commit,
@@ -109,7 +109,7 @@ def _ensemble_piece(task: Task, piece: Piece, out: TaskResult) -> None:
 
 
 def _mesa_piece(task: Task, piece: Piece, out: TaskResult) -> None:
-    from sim.model import EscalationModel  # Mesa is imported only by the mesa engine
+    from sim.engines.mesa_model import EscalationModel  # Mesa is imported only by the mesa engine
 
     cfg = with_overrides(task.base, piece.factors)
     for k, seed in enumerate(piece.seeds):
@@ -282,7 +282,7 @@ def _manifest(exp: Experiment, fingerprint: str, created: str,
         "n_designs": exp.n_designs,
         "n_runs": exp.n_runs,
         "record": s.record,
-        "seeds": "sim.draws.seed_for(master_seed, design_id, replicate)",
+        "seeds": "sim.core.draws.seed_for(master_seed, design_id, replicate)",
         "run_id": "design_id * replicates + replicate",
         "versions": package_versions(),
         "git": git_commit(),
@@ -309,10 +309,10 @@ def sweep(
     flush_rows: int = 5000,
     flush_seconds: float = 30.0,
 ) -> Path:
-    """Run a sweep into ``out`` and return the folder (see :mod:`sim.store` for its layout).
+    """Run a sweep into ``out`` and return the folder (see :mod:`sim.experiments.store` for its layout).
 
     Args:
-        spec: a sweep spec: YAML path, mapping or :class:`~sim.experiment.SweepSpec`.
+        spec: a sweep spec: YAML path, mapping or :class:`~sim.experiments.spec.SweepSpec`.
         out: results folder; must be new or empty unless ``resume`` or ``force``.
         workers: local worker processes (1 runs in this process); ignored with ``scheduler``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``).

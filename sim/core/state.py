@@ -2,7 +2,7 @@
 
 This module owns the layout of the world: every state variable is a numpy array whose last axis
 is the replicate axis (length 1 in a Mesa run, R in the ensemble); per-militia and per-bloc
-variables put the entity axis first. :class:`World` is immutable: :mod:`sim.resolve` returns a
+variables put the entity axis first. :class:`World` is immutable: :mod:`sim.core.transition` returns a
 new one each day. :func:`build_params` turns a validated :class:`~sim.config.Config` into the
 plain attribute bags that the rule functions read.
 """
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import rules
 from sim.config import STRATEGIES, Config
+from sim.core import rules
 
 Arr = npt.NDArray[Any]
 

@@ -4,7 +4,7 @@
 (made simultaneously from the same observation), the parameters and the run seeds, and returns
 the next day's world and a :class:`DayRecord` of what happened (one slot per actor act, from
 which event rows and daily series are built). It is pure: all randomness is keyed draws
-(:mod:`sim.draws`), and every rule it applies comes from :mod:`sim.rules`.
+(:mod:`sim.core.draws`), and every rule it applies comes from :mod:`sim.core.rules`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import draws as D
-from sim import rules
 from sim.config import STRATEGIES, US_OPTIONS
-from sim.state import World
+from sim.core import draws as D
+from sim.core import rules
+from sim.core.state import World
 
 Arr = npt.NDArray[Any]
 

@@ -3,7 +3,7 @@
 This module owns the one copy of every behavioural rule of the model. Each function takes plain
 numbers or numpy arrays (the last axis is the replicate axis; an entity axis such as militias or
 blocs comes first) and returns new values; none does I/O, keeps state, or draws randomness of
-its own (uniforms are passed in, see :mod:`sim.draws`). Every operation is elementwise or an
+its own (uniforms are passed in, see :mod:`sim.core.draws`). Every operation is elementwise or an
 explicit loop in a fixed order, so one replicate (the Mesa agents) and thousands at once (the
 ensemble engine) give bit-identical results.
 

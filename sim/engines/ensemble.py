@@ -1,7 +1,7 @@
 """Ensemble engine: R replicates advanced in lockstep as numpy arrays.
 
 This module owns the vectorised run. It calls the very same decision functions
-(:mod:`sim.policy`, which call :mod:`sim.rules`) and the same :func:`sim.resolve.resolve` as the
+(:mod:`sim.core.policy`, which call :mod:`sim.core.rules`) and the same :func:`sim.core.transition.resolve` as the
 Mesa agents, with the replicate axis R (and militias / blocs as a leading entity axis) instead
 of a single replicate. Because every draw is keyed on (seed, day, actor, purpose), replicate r
 of an ensemble equals the Mesa run with seed ``seeds[r]``, event for event.
@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import draws as D
-from sim import policy
 from sim.config import Config
-from sim.events import SERIES_COLUMNS, daily_series, event_rows
-from sim.outcomes import classify, metrics
-from sim.resolve import Decisions, resolve
-from sim.state import build_params, initial_world, observe
+from sim.core import draws as D
+from sim.core import policy
+from sim.core.events import SERIES_COLUMNS, daily_series, event_rows
+from sim.core.outcomes import classify, metrics
+from sim.core.state import build_params, initial_world, observe
+from sim.core.transition import Decisions, resolve
 
 Arr = npt.NDArray[Any]
 
@@ -82,7 +82,7 @@ def simulate(
     """Advance ``world`` (R replicates) ``n_days`` days under parameters ``P``.
 
     ``P`` leaves are scalars shared by all replicates or arrays of shape (R,) (see
-    :func:`sim.batch.stack_params`); the rules broadcast either way.
+    :func:`sim.engines.batch.stack_params`); the rules broadcast either way.
     """
     r = len(seeds)
     mil = P.militia.rows

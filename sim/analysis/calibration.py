@@ -7,9 +7,9 @@ penalised maximum-likelihood fit (:func:`scipy.optimize.minimize`, L-BFGS-B with
 profile-likelihood intervals for each fitted value, and the outputs: ``configs/calibrated.yaml``
 (extends the baseline with the fitted values) and the Markdown report ``docs/calibration.md``.
 
-The likelihood is :func:`sim.replay.log_likelihood` of the replayed history. Because the
+The likelihood is :func:`sim.analysis.history.log_likelihood` of the replayed history. Because the
 replay forces every choice, the replayed world does not depend on payoff weights; the fit
-therefore replays once and rescores (:func:`sim.replay.rescore`), after checking on the fitted
+therefore replays once and rescores (:func:`sim.analysis.history.rescore`), after checking on the fitted
 values that a full replay gives the same likelihood.
 """
 
@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy import optimize
 
+from sim.analysis.history import ReplayResult, log_likelihood, replay, rescore
 from sim.config import (
     CONFIG_DIR,
     Config,
@@ -35,7 +36,6 @@ from sim.config import (
     parameter_space,
     with_overrides,
 )
-from sim.replay import ReplayResult, log_likelihood, replay, rescore
 
 Arr = npt.NDArray[np.float64]
 DEFAULT_SET = CONFIG_DIR / "calibration.yaml"

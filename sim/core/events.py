@@ -1,6 +1,6 @@
 """Event rows, daily series and the readable narrative, built from a day's record.
 
-This module owns how a :class:`~sim.resolve.DayRecord` becomes tidy rows: one row per notable
+This module owns how a :class:`~sim.core.transition.DayRecord` becomes tidy rows: one row per notable
 act (day, date, actor, action, target, casualties, detail) and one row of model-level series per
 day. Both work for one replicate (Mesa) or many (ensemble), so the two engines emit identical
 tables. Sentences of the narrative are plain text for the CLI; colours and map positions live
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
-from sim.resolve import DayRecord
-from sim.state import World
+from sim.core.state import World
+from sim.core.transition import DayRecord
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "replicate", "day", "date", "actor", "kind", "action", "target", "us_killed", "us_wounded",

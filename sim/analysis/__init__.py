@@ -1,0 +1,1 @@
+"""Analysis of runs and results: statistics, reports, sensitivity, claims, history replay, calibration and forecasts."""

@@ -1,0 +1,1 @@
+"""Experiments: sweep specs and their design, the runner (local pool or Dask) and the results store (Parquet)."""
