@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import ConfigError, UserError
+from sim.errors import ConfigError, UserError, clip
 
 #: Largest text file :func:`read_text_file` reads (configs and specs are a few kB).
 MAX_TEXT_BYTES = 4 * 1024 * 1024
@@ -166,7 +166,8 @@ def load_yaml(text: str, source: str | Path, limit: int = MAX_YAML_NODES) -> Any
 
     Anchors and aliases are checked before any Python object is built: a document whose tree,
     with every alias expanded, has more than ``limit`` nodes (the billion-laughs pattern) or
-    that refers to itself is a one-line :class:`ConfigError`. Syntax errors raise
+    that refers to itself, or a value Python cannot hold (an integer of thousands of digits), is
+    a one-line :class:`ConfigError`. Syntax errors raise
     :class:`yaml.YAMLError` for the caller to word.
     """
     loader = yaml.SafeLoader(text)
@@ -175,7 +176,11 @@ def load_yaml(text: str, source: str | Path, limit: int = MAX_YAML_NODES) -> Any
         if node is None:
             return None
         _check_expansion(node, source, limit)
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ConfigError(f"{source}: a value cannot be read ({clip(str(exc), 120)})") \
+                from None
     finally:
         loader.dispose()
 

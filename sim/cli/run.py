@@ -11,9 +11,6 @@ from typing import Any
 
 from sim.cli.args import max_days, seed, whole_number
 from sim.config import DEFAULT_CONFIG, UserError, load_config
-from sim.core.draws import fresh_seed
-from sim.core.events import narrate
-from sim.engines.mesa_model import EscalationModel
 from sim.ioutil import prepare_out_dir, write_json, write_parquet
 
 
@@ -62,6 +59,10 @@ def run_command(args: argparse.Namespace) -> int:
     """Handle ``escalation run``."""
     cfg = load_config(args.config, args.overrides)
     out = prepare_out_dir(args.out) if args.out else None
+    from sim.core.draws import fresh_seed  # the model is imported once the input is checked
+    from sim.core.events import narrate
+    from sim.engines.mesa_model import EscalationModel
+
     run_seed = args.seed if args.seed is not None else fresh_seed()
     if args.seed is None:
         print(f"seed: {run_seed} (drawn; pass --seed {run_seed} to repeat this run)")

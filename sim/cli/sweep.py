@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.args import seconds, whole_number
-from sim.experiments.executors import CONNECT_TIMEOUT
-from sim.experiments.runner import DEFAULT_CHUNK, ENGINES, sweep
+from sim.experiments.executors import CONNECT_TIMEOUT, DEFAULT_CHUNK, ENGINES
 
 
 def register(sub: Any) -> None:
@@ -65,6 +64,8 @@ def register(sub: Any) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Handle ``escalation sweep``."""
+    from sim.experiments.runner import sweep  # imported when used: the CLI starts fast
+
     out = sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
                 resume=args.resume, force=args.force, repair=args.repair,
                 allow_code_change=args.allow_code_change, engine=args.engine,

@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.analysis.claims import ClaimResult
-from sim.cli.args import seed, whole_number
+from sim.cli.args import max_days, seed, whole_number
 from sim.config import CONFIG_DIR, UserError, load_config
 from sim.core.draws import seed_for
+
+if TYPE_CHECKING:
+    from sim.analysis.claims import ClaimResult
 
 DOCS = CONFIG_DIR.parent / "docs"
 CALIBRATED = CONFIG_DIR / "calibrated.yaml"
@@ -43,7 +45,8 @@ def register(sub: Any) -> None:
     v = sub.add_parser("validate", help="check the seeds' claims C1-C14 and the history fit",
                        description="Run the claims checks, the history likelihood and a forecast.")
     v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
-    v.add_argument("--days", type=whole_number("--days", 2), default=365, help="days per run (365)")
+    v.add_argument("--days", type=whole_number("--days", 2, max_days()), default=365,
+                   help="days per run (365)")
     v.add_argument("--seed", type=seed("--seed"), default=2020,
                    help="master seed of the batches, 0 to 2**63 - 1 (2020)")
     v.add_argument("--out", default=None, help="folder for validation.md and plots")

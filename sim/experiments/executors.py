@@ -31,6 +31,11 @@ from typing import Any
 
 from sim.errors import UserError, quote
 
+#: How a task's runs are computed: all replicates of a design point as arrays (``ensemble``), or
+#: one Mesa model per run (``mesa``); the rows are identical.
+ENGINES: tuple[str, ...] = ("ensemble", "mesa")
+#: Default runs per task: the ensemble is fastest on big arrays, Mesa runs are slow one by one.
+DEFAULT_CHUNK = {"ensemble": 2000, "mesa": 8}
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 10.0
 #: Extra seconds allowed beyond the connect timeout before the wait is abandoned.
@@ -136,31 +141,76 @@ def check_address(address: str) -> None:
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
     """Connect to a running Dask scheduler; fail with a one-line error within about
     ``timeout`` seconds, whatever answers (or does not) at the address.
+
+    The endpoint is first asked who it is over a bare Dask comm (no client object: a client
+    that fails half-built prints an "Exception ignored" trace when it is collected); only a
+    Dask scheduler that answers gets a :class:`distributed.Client`.
     """
     if not timeout > 0:
         raise UserError(f"--connect-timeout {timeout!r}: must be more than 0 seconds")
     check_address(address)
+    reason = _bounded_call(lambda: _probe(address, timeout), timeout)
+    if reason is not None:
+        raise UserError(f"--scheduler {address}: cannot connect to a Dask scheduler within "
+                        f"{timeout:g} s ({reason})")
     from distributed import Client
 
     box: dict[str, Any] = {}
+    reason = _bounded_call(lambda: box.setdefault(
+        "client", Client(address, timeout=timeout, set_as_default=False)), timeout)
+    if reason is not None or "client" not in box:
+        raise UserError(f"--scheduler {address}: cannot connect to a Dask scheduler within "
+                        f"{timeout:g} s ({reason})")
+    return box["client"]
+
+
+def _bounded_call(call: Callable[[], Any], timeout: float) -> str | None:
+    """Run ``call`` in a daemon thread for at most ``timeout`` + grace seconds; return why it
+    failed (or None).
+    """
+    box: dict[str, BaseException] = {}
 
     def attempt() -> None:
         try:
-            box["client"] = Client(address, timeout=timeout, set_as_default=False)
-        except BaseException as exc:  # noqa: BLE001 - reported below as one line
+            call()
+        except BaseException as exc:  # noqa: BLE001 - reported as one line
             box["error"] = exc
 
     thread = threading.Thread(target=attempt, name="dask-connect", daemon=True)
     thread.start()
     thread.join(timeout + CONNECT_GRACE)
-    if "client" in box:
-        return box["client"]
-    reason = "no answer from a Dask scheduler" if thread.is_alive() else _reason(box["error"])
-    raise UserError(f"--scheduler {address}: cannot connect to a Dask scheduler within "
-                    f"{timeout:g} s ({reason})")
+    if thread.is_alive():
+        return "no answer from a Dask scheduler"
+    return _reason(box["error"]) if "error" in box else None
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Ask the endpoint for its identity over a bare comm; raise unless it is a scheduler."""
+    import asyncio
+
+    from distributed.comm import connect as comm_connect
+
+    async def ask() -> Any:
+        comm = await comm_connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(ask(), timeout))
+    except (OSError, TimeoutError):
+        raise
+    except Exception:  # noqa: BLE001 - garbage on the wire: not a Dask scheduler
+        raise ValueError("the endpoint answered, but not as a Dask scheduler") from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise ValueError("the endpoint answered, but not as a Dask scheduler")
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return "no answer from a Dask scheduler"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 

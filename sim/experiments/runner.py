@@ -33,17 +33,13 @@ from sim.engines.batch import stack_params, stack_values, stack_worlds
 from sim.engines.ensemble import run_ensemble, simulate
 from sim.errors import UserError
 from sim.experiments import executors
-from sim.experiments.executors import CONNECT_TIMEOUT, connect
+from sim.experiments.executors import CONNECT_TIMEOUT, DEFAULT_CHUNK, ENGINES, connect
 from sim.experiments.lock import FolderLock, stale_note
 from sim.experiments.provenance import code_hash
 from sim.experiments.spec import Experiment, Piece, SweepSpec, Task, load_experiment
 from sim.experiments.store import DAMAGED, check_target, problems_message
 from sim.experiments.writer import ResultStore
 from sim.ioutil import WriteError, is_disk_full
-
-ENGINES: tuple[str, ...] = ("ensemble", "mesa")
-#: Default runs per task: the ensemble is fastest on big arrays, Mesa runs are slow one by one.
-DEFAULT_CHUNK = {"ensemble": 2000, "mesa": 8}
 
 
 @dataclass
@@ -261,19 +257,19 @@ def sweep(
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise UserError(f"--out {target}: is a file, expected a folder")
-    lock = FolderLock(target).acquire()
+    client = connect(scheduler, connect_timeout) if scheduler else None  # before any write
     try:
-        resuming = check_target(target, fingerprint, resume=resume, force=force)
-        client = connect(scheduler, connect_timeout) if scheduler else None
+        lock = FolderLock(target).acquire()
         try:
+            resuming = check_target(target, fingerprint, resume=resume, force=force)
             return _run(exp, fingerprint, target, resuming, force, repair, allow_code_change,
                         client, workers, engine, chunk_size, progress, flush_rows,
                         flush_seconds, stale_note(lock))
         finally:
-            if client is not None:
-                client.close()
+            lock.release()
     finally:
-        lock.release()
+        if client is not None:
+            client.close()
 
 
 def _open_store(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bool,
@@ -336,21 +332,22 @@ def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bo
     rows: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     oldest = time.monotonic()
-    failed_write: WriteError | None = None
+    write_failed = False
 
     def flush() -> None:
-        nonlocal rows, frames, failed_write
-        waiting, rows, frames_now, frames = rows, [], frames, []
-        if waiting and failed_write is None:
+        nonlocal rows, frames, write_failed
+        waiting, frames_now, rows, frames = rows, frames, [], []
+        if waiting and not write_failed:
             try:
                 store.write(waiting, frames_now)
-            except WriteError as exc:
-                failed_write = exc
+            except WriteError:
+                write_failed = True  # nothing more is written; the folder stays consistent
                 raise
 
     counts = store.counts()
     bar = tqdm(total=exp.n_runs, initial=len(done), unit="run", disable=not progress,
                desc=exp.spec.name, smoothing=0.05, dynamic_ncols=True)
+    reported = False
     try:
         for result in results:
             if not rows:
@@ -365,6 +362,7 @@ def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bo
                 counts = _add_counts(counts, rows)
                 flush()
     except WriteError as exc:
+        reported = True
         raise _write_failure(out, exc, store) from None
     finally:
         # On Ctrl-C or an executor failure, keep what finished: those runs need not rerun.
@@ -374,7 +372,7 @@ def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bo
             flush()
             store.finish()
         except WriteError as exc:
-            if failed_write is None:  # nothing failed before: report this one
+            if not reported:  # the last rows or the closing manifest could not be written
                 raise _write_failure(out, exc, store) from None
     return out
 
