@@ -104,25 +104,25 @@ CASES: dict[str, Case] = {
     "run-days-3651": Case("numbers", lambda e: ["run", "--days", "3651"], "--days"),
     "run-days-0": Case("numbers", lambda e: ["run", "--days", "0"], "--days"),
     "validate-days-100000": Case("numbers", lambda e: ["validate", "--days", "100000"], "--days"),
-    "sweep-flush-nan": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-flush-nan": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                   "--flush-seconds", "nan"], "--flush-seconds"),
-    "sweep-flush-negative": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-flush-negative": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                        "--flush-seconds", "-1"],
                                  "--flush-seconds"),
-    "sweep-flush-inf": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-flush-inf": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                   "--flush-seconds", "inf"], "--flush-seconds"),
-    "sweep-flush-zero": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-flush-zero": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                    "--flush-seconds", "0"], "--flush-seconds"),
     "sweep-connect-timeout-negative": Case(
-        "numbers", lambda e: ["sweep", str(GRID), "--out", "x", "--scheduler",
+        "numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"), "--scheduler",
                               "tcp://127.0.0.1:1", "--connect-timeout", "-1"],
         "--connect-timeout"),
     "sweep-connect-timeout-nan": Case(
-        "numbers", lambda e: ["sweep", str(GRID), "--out", "x", "--connect-timeout", "nan"],
+        "numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"), "--connect-timeout", "nan"],
         "--connect-timeout"),
-    "sweep-workers-0": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-workers-0": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                   "--workers", "0"], "--workers"),
-    "sweep-chunk-size-negative": Case("numbers", lambda e: ["sweep", str(GRID), "--out", "x",
+    "sweep-chunk-size-negative": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                             "--chunk-size", "-2"],
                                       "--chunk-size"),
     # -- output paths: /proc, read-only, a file
@@ -169,9 +169,9 @@ CASES: dict[str, Case] = {
     "set-huge-value": Case("config", lambda e: ["run", "--set",
                                                 "actors.iran.revenge_weight=" + "9" * 20000],
                            "actors.iran.revenge_weight"),
-    "spec-fifo": Case("config", lambda e: ["sweep", str(e["fifo"]), "--out", "x"],
+    "spec-fifo": Case("config", lambda e: ["sweep", str(e["fifo"]), "--out", str(e["tmp"] / "never")],
                       "not a regular file", limit=30),
-    "spec-alias-bomb": Case("config", lambda e: ["sweep", str(e["bomb"]), "--out", "x"],
+    "spec-alias-bomb": Case("config", lambda e: ["sweep", str(e["bomb"]), "--out", str(e["tmp"] / "never")],
                             "alias bomb", limit=30),
     "calibrate-set-file-binary": Case("config", lambda e: ["calibrate", "--set-file",
                                                            sys.executable],
@@ -182,7 +182,7 @@ CASES: dict[str, Case] = {
                                                          str(e["fifo"])],
                                     "not a regular file", limit=30),
     # -- Dask scheduler: checked address, bounded wait
-    "scheduler-not-a-url": Case("scheduler", lambda e: ["sweep", str(GRID), "--out", "x",
+    "scheduler-not-a-url": Case("scheduler", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                         "--scheduler", "not a url"],
                                 "--scheduler 'not a url'", limit=30),
     "scheduler-closed-port": Case("scheduler", lambda e: [
@@ -217,10 +217,10 @@ CASES: dict[str, Case] = {
                                   "no such results folder"),
     "report-not-results": Case("results", lambda e: ["report", str(e["tmp"])],
                                "not a sweep results folder"),
-    "repair-without-resume": Case("results", lambda e: ["sweep", str(GRID), "--out", "x",
+    "repair-without-resume": Case("results", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                         "--repair"], "--repair"),
     "allow-code-change-without-resume": Case("results", lambda e: [
-        "sweep", str(GRID), "--out", "x", "--allow-code-change"], "--allow-code-change"),
+        "sweep", str(GRID), "--out", str(e["tmp"] / "never"), "--allow-code-change"], "--allow-code-change"),
     "sweep-not-empty-no-resume": Case("results", lambda e: [
         "sweep", str(GRID), "--out", str(e["results"])], "not empty"),
     "resume-different-spec": Case("results", lambda e: [
@@ -339,6 +339,7 @@ def test_bad_input_is_one_clean_line(env, case):
     assert case.expect in lines[0], lines[0]
     if case.family == "scheduler":
         assert seconds < 15, seconds  # bounded by --connect-timeout, not minutes
+    assert not (env["tmp"] / "never").exists()  # refused input writes nothing
 
 
 def test_damaged_folders_are_left_as_they_were(env):
