@@ -225,7 +225,7 @@ def test_bad_inputs(tmp_path, grid):
         make_report(grid, out=tmp_path / "file.txt")
     assert "is a file, expected a folder for the report" in _one_line(e)
     damaged = tmp_path / "damaged"
-    shutil.copytree(grid, damaged)
+    shutil.copytree(grid, damaged, ignore=shutil.ignore_patterns("report"))
     part = next((damaged / "runs").glob("part-*.parquet"))
     part.write_bytes(part.read_bytes()[:100])
     with pytest.raises(UserError) as e:
