@@ -61,7 +61,7 @@ def _temporary(target: Path) -> Path:
         return tmp
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` then rename the temporary file onto ``path``.
 
     An :class:`OSError` while creating, writing or renaming becomes a :class:`WriteError` (and

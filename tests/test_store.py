@@ -207,3 +207,28 @@ def test_completeness_of_an_empty_table():
     comp = completeness({"n_designs": 2, "replicates": 3}, pd.DataFrame())
     assert list(comp["present"]) == [0, 0] and not comp["complete"].any()
     assert np.array_equal(comp["expected"], [3, 3])
+
+
+def test_resume_rewrites_a_missing_design_and_removes_debris(tmp_path):
+    from sim import sweep
+
+    out = make_interrupted(tmp_path / "res", tasks=1)
+    design = pd.read_parquet(out / "design.parquet")
+    (out / "design.parquet").unlink()
+    (out / ".manifest.json.deadbeef.tmp").write_text("{")
+    (out / ".design.parquet.deadbeef.tmp").write_bytes(b"PAR1")
+    from .sweep_results import spec
+
+    sweep(spec(), out, resume=True, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "design.parquet"), design)
+    assert not list(out.glob(".*.tmp")) and open_results(out).complete
+
+
+def test_sweep_help_states_the_real_chunk_default():
+    from sim.cli.main import build_parser
+    from sim.experiments.runner import DEFAULT_CHUNK
+
+    sub = build_parser()._subparsers._group_actions[0].choices["sweep"]  # noqa: SLF001
+    text = " ".join(sub.format_help().split())
+    assert DEFAULT_CHUNK["ensemble"] == 2000
+    assert "default: 2,000 ensemble, 8 mesa" in text and "250" not in text

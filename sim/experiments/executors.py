@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 from sim.errors import UserError, quote
@@ -45,14 +45,14 @@ WATCHDOG_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1
 
 
-def serial(tasks: Iterable[Any], run: Callable[[Any], Any]) -> Iterator[Any]:
+def serial(tasks: Iterable[Any], run: Callable[[Any], Any]) -> Generator[Any, None, None]:
     """Run tasks one after the other in this process."""
     for task in tasks:
         yield run(task)
 
 
 def bounded(submit: Callable[[Any], Any], wait_any: Callable[[set[Any]], set[Any]],
-            tasks: Iterable[Any], in_flight: int) -> Iterator[Any]:
+            tasks: Iterable[Any], in_flight: int) -> Generator[Any, None, None]:
     """Keep at most ``in_flight`` tasks submitted; yield results as they finish."""
     pending: set[Any] = set()
     source = iter(tasks)
@@ -96,7 +96,7 @@ def _worker_start(parent: int) -> None:
                      daemon=True).start()
 
 
-def local_pool(tasks: Iterable[Any], run: Callable[[Any], Any], workers: int) -> Iterator[Any]:
+def local_pool(tasks: Iterable[Any], run: Callable[[Any], Any], workers: int) -> Generator[Any, None, None]:
     """Run tasks in ``workers`` spawned processes that exit when this process dies."""
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (tqdm, pyarrow)
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
@@ -215,7 +215,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-def dask(tasks: Iterable[Any], run: Callable[[Any], Any], client: Any) -> Iterator[Any]:
+def dask(tasks: Iterable[Any], run: Callable[[Any], Any], client: Any) -> Generator[Any, None, None]:
     """Run tasks on a Dask cluster, two per worker thread in flight."""
     from distributed import as_completed
 
