@@ -345,6 +345,8 @@ def _adoption_evidence(fr: Any, runs: int, calibrated: Path) -> dict[str, Any]:
 
 
 def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> str:
+    from sim.analysis.calibration import PROFILE_DROP
+
     cal = fr.cal
     lines = [
         "# Calibration against December 2019 - January 2020",
@@ -356,7 +358,7 @@ def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> st
         f"replayed history `configs/{cal.spec.history}` ({cal.spec.replicates} replicates; "
         "see `sim/replay.py` for how unrecorded choices are filled). Intervals are 95% profile-"
         "likelihood intervals (the other weights re-fitted at each of 5 grid points; a range "
-        f"end when the profile never drops {1.92:.2f} below the optimum). "
+        f"end when the profile never drops {PROFILE_DROP:.2f} below the optimum). "
         f"Optimizer: {fr.message} ({fr.evaluations} likelihood evaluations).",
         "",
         "## Likelihood",

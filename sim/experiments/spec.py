@@ -200,11 +200,6 @@ class Task:
     record_series: bool
     pieces: tuple[Piece, ...]
 
-    @property
-    def n_runs(self) -> int:
-        """Runs in this task."""
-        return sum(len(p.run_ids) for p in self.pieces)
-
 
 @dataclass
 class Experiment:
