@@ -145,6 +145,7 @@ def _flip(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["bit-flip", "truncated", "zero-byte"])
 def test_damaged_part_is_named_and_repair_reruns_exactly_its_runs(tmp_path, damage):
     out = sweep(GRID, tmp_path / "res", progress=False, chunk_size=3, flush_rows=1)
