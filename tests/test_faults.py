@@ -319,3 +319,20 @@ def test_full_disk_leaves_a_consistent_resumable_folder(tmp_path):
         pd.testing.assert_frame_equal(load_results(out), load_results(whole))
         pd.testing.assert_frame_equal(load_results(out, series=True),
                                       load_results(whole, series=True))
+
+
+@ROOT_ONLY
+@pytest.mark.slow
+def test_disk_full_before_the_first_manifest_leaves_a_blank_folder(tmp_path):
+    """Too little space for even the manifest: one line, and the folder counts as empty, so the
+    same command (or --resume) simply starts once space is free."""
+    with tmpfs(tmp_path / "disk", size="12k") as disk:
+        out = disk / "res"
+        res = run_cli("sweep", str(GRID), "--out", str(out), "--no-progress", timeout=300)
+        _one_line_error(res, "No space left on device")
+        assert not (out / "manifest.json").exists() and not list(out.glob("*/*.parquet"))
+        remount(disk, "size=64m")
+        again = run_cli("sweep", str(GRID), "--out", str(out), "--resume", "--no-progress",
+                        timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert open_results(out).complete

@@ -110,12 +110,14 @@ def check_target(out: str | Path, fingerprint: str, *, resume: bool, force: bool
 
     A path that is a file, a non-empty folder without ``resume``/``force``, and a resume of a
     folder written by a different spec are one-line :class:`UserError` s. ``force`` wins over
-    ``resume``. Writes nothing (a lone lock file does not make a folder non-empty).
+    ``resume``. Writes nothing. A folder holding only what a sweep writes before its first
+    manifest (the lock, empty ``runs/`` and ``series/``, the design, temporary files: a sweep
+    stopped at once, e.g. by a full disk) counts as empty: nothing computed is in it.
     """
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise UserError(f"--out {root}: is a file, expected a folder")
-    if not root.exists() or not any(p.name != ".lock" for p in root.iterdir()):
+    if not root.exists() or _blank(root):
         return False
     if force:
         return False
@@ -128,6 +130,19 @@ def check_target(out: str | Path, fingerprint: str, *, resume: bool, force: bool
         raise UserError(f"--out {root}: was written by a different spec or base config "
                         f"(fingerprint {old}, now {fingerprint}); cannot resume: use a new --out "
                         "or --force")
+    return True
+
+
+def _blank(root: Path) -> bool:
+    """Whether a folder holds nothing a sweep computed (see :func:`check_target`)."""
+    for entry in root.iterdir():
+        if entry.name in (".lock", DESIGN) or (entry.name.startswith(".") and
+                                                entry.name.endswith(".tmp")):
+            continue
+        if entry.name in (RUNS, SERIES) and entry.is_dir() and not any(
+                p for p in entry.iterdir() if not p.name.startswith(".")):
+            continue
+        return False
     return True
 
 
