@@ -397,12 +397,20 @@ def test_seed_out_of_range_is_a_one_line_error(name):
     assert "\n" not in msg and "seed" in msg, msg
 
 
-def test_seed_edges_are_accepted_and_recorded(tmp_path):
-    """2**63 - 1 is the largest seed; summary.json records the seed the model used."""
-    from sim import run_model
+def test_seed_edges_are_accepted():
+    from sim import run_batch, run_model
 
     assert run_model(seed=2**63 - 1, days=2)["seed"] == 2**63 - 1
-    res, _ = _run(["run", "--seed", str(2**63 - 1), "--days", "2", "--quiet", "--out",
-                   str(tmp_path / "o")], 120)
+    assert run_model(seed=0, days=2)["seed"] == 0
+    assert len(run_batch([{}], [2**63 - 1], days=2)) == 1
+
+
+@pytest.mark.slow
+def test_cli_edges_are_accepted_and_recorded(tmp_path):
+    """The largest seed and the longest run are accepted; summary.json records the seed the
+    model used and the days it ran."""
+    res, _ = _run(["run", "--seed", str(2**63 - 1), "--days", "3650", "--quiet", "--out",
+                   str(tmp_path / "o")], 300)
     assert res is not None and res.returncode == 0, res.stderr
-    assert json.loads((tmp_path / "o" / "summary.json").read_text())["seed"] == 2**63 - 1
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["seed"] == 2**63 - 1 and summary["days"] == 3650

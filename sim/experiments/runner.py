@@ -7,10 +7,12 @@ of a piece at once, :func:`sim.engines.ensemble.run_ensemble`) or the ``mesa`` e
 ``status="failed"`` and its error. Both engines give identical rows (the ensemble is the Mesa
 model's exact twin).
 
-:func:`sweep` is the whole experiment: validate the spec and the output folder, connect to the
-cluster (if any), then stream tasks to workers and rows to Parquet parts (:mod:`sim.experiments.store`),
-skipping runs already stored (``resume``), with a progress bar. Results do not depend on the
-engine, the number of workers, the cluster or the chunk size.
+:func:`sweep` is the whole experiment: validate the spec, connect to the cluster (if any), lock
+the output folder (:mod:`sim.experiments.lock`), check it (on resume: every stored part against
+its checksum, the model code against the code that made the stored rows), then stream tasks to
+workers (:mod:`sim.experiments.executors`) and rows to Parquet parts
+(:mod:`sim.experiments.writer`), skipping runs already stored, with a progress bar. Results do
+not depend on the engine, the number of workers, the cluster or the chunk size.
 """
 
 from __future__ import annotations
