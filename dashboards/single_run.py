@@ -30,6 +30,7 @@ from sim.config import (
     parameter_space,
     with_overrides,
 )
+from sim.core.draws import check_seed
 from sim.engines.mesa_model import EscalationModel
 
 #: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
@@ -71,7 +72,7 @@ def preset_path(name: str) -> Any:
 
 
 def parse_seed(text: Any) -> int:
-    """Parse a seed typed in the page (text) as an integer >= 0; ConfigError otherwise."""
+    """Parse a seed typed in the page (text) as an integer 0 .. 2**63 - 1; ConfigError otherwise."""
     if isinstance(text, bool):
         raise ConfigError(f"seed {text!r} is not a whole number")
     if isinstance(text, int):
@@ -82,9 +83,7 @@ def parse_seed(text: Any) -> int:
             value = int(raw)
         except ValueError:
             raise ConfigError(f"seed {str(text)!r} is not a whole number") from None
-    if value < 0:
-        raise ConfigError(f"seed {value} is negative; use 0 or more")
-    return value
+    return check_seed(value)  # the one seed rule (0 .. 2**63 - 1), as in the CLI and the API
 
 
 def field_info(path: str) -> Any:

@@ -1,16 +1,16 @@
-"""Sweep page: what a sweep says, read from its results folder with pandas only.
+"""Sweep page: what a sweep says, read from its results folder.
 
-A results folder (written by ``escalation sweep``) holds ``runs/`` (Parquet parts: ``run_id,
-design_id, replicate, seed, status, error``, one column per swept factor named by its dotted
-config path, ``path`` and the metrics) and ``manifest.json`` (the spec with its ``factors``, and
-a ``schema_version``). Nothing here imports the sweep code: the folder is the contract. Bad
-folders become a :class:`SweepError` with a message the page shows.
+The folder is read by the project's one results reader, :func:`sim.experiments.store.open_results`
+(it verifies every part's checksum, refuses run ids stored twice and counts the runs present per
+design point); every statistic comes from :mod:`sim.analysis.stats`, so this page and
+``escalation report`` show the same numbers and bin factors the same way. Bad folders become a
+:class:`SweepError` with a message the page shows; a sweep with runs missing says so at the top
+and its figures are marked INCOMPLETE.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import urllib.parse
 from dataclasses import dataclass
@@ -24,15 +24,9 @@ import solara
 from matplotlib.figure import Figure
 
 from dashboards import theme
-from sim.core.outcomes import PATHS
-
-#: Major versions of the results layout this page reads.
-SUPPORTED_SCHEMA: tuple[int, int] = (1, 1)
-#: Columns every results table must have.
-REQUIRED_COLUMNS: tuple[str, ...] = ("run_id", "status", "path")
-#: Numeric factors with more distinct values than this are binned (e.g. Latin hypercube).
-MAX_LEVELS = 8
-Z95 = 1.959963984540054
+from sim.analysis import stats
+from sim.errors import UserError
+from sim.experiments.store import INCOMPLETE, Results, completeness_line, open_results
 
 
 class SweepError(Exception):
@@ -41,166 +35,93 @@ class SweepError(Exception):
 
 @dataclass(frozen=True)
 class Sweep:
-    """A loaded results folder."""
+    """A loaded, verified results folder."""
 
     folder: Path
-    manifest: dict[str, Any]
-    runs: pd.DataFrame
+    results: Results
     factors: list[str]
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The folder's manifest."""
+        return self.results.manifest
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """The runs table (one row per stored run)."""
+        return self.results.runs
 
     @property
     def ok(self) -> pd.DataFrame:
         """Runs that finished (``status == "ok"``)."""
-        return self.runs[self.runs["status"].astype(str) == "ok"]
+        return stats.successful(self.runs)
 
     @property
     def name(self) -> str:
-        """Name of the sweep (from its spec, else the folder)."""
-        spec = self.manifest.get("spec") or {}
-        return str(spec.get("name") or self.folder.name)
+        """Name of the sweep (from its spec)."""
+        return str(self.manifest["spec"]["name"])
 
+    @property
+    def complete(self) -> bool:
+        """Whether every design point has all its runs."""
+        return self.results.complete
 
-def _major(version: Any) -> int:
-    try:
-        return int(str(version).split(".")[0])
-    except ValueError:
-        raise SweepError(f"manifest.json: schema_version {version!r} is not a version number") \
-            from None
-
-
-def schema_version(manifest: dict[str, Any]) -> Any:
-    """Layout version of a results folder: ``schema_version`` (or ``format``), else None."""
-    for key in ("schema_version", "format"):
-        if manifest.get(key) is not None:
-            return manifest[key]
-    return None
-
-
-def factor_names(spec: dict[str, Any]) -> list[str]:
-    """Dotted paths of the swept factors in a spec (mapping by path, or a list of entries)."""
-    factors = spec.get("factors") or {}
-    if isinstance(factors, dict):
-        return [str(k) for k in factors]
-    names = []
-    for f in factors:
-        if isinstance(f, dict):
-            name = f.get("path") or f.get("name")
-            if name:
-                names.append(str(name))
-        elif isinstance(f, str):
-            names.append(f)
-    return names
+    @property
+    def completeness(self) -> str:
+        """One line: runs present of expected per design point, naming incomplete ones."""
+        return completeness_line(self.results.completeness)
 
 
 def load_sweep(folder: str | Path) -> Sweep:
-    """Read ``manifest.json`` and ``runs/`` of a results folder; SweepError if unusable."""
+    """Read and verify a results folder (:func:`open_results`); SweepError if unusable."""
     text = str(folder).strip()
     if not text:
         raise SweepError("no results folder given: type the folder an 'escalation sweep' wrote")
     d = Path(text).expanduser()
-    if not d.exists():
-        raise SweepError(f"{d}: no such folder")
-    if not d.is_dir():
-        raise SweepError(f"{d}: is a file, not a results folder")
-    mf = d / "manifest.json"
-    if not mf.is_file():
-        raise SweepError(f"{d}: no manifest.json here; is this a folder written by "
-                         "'escalation sweep'?")
     try:
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SweepError(f"{mf}: not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise SweepError(f"{mf}: expected a JSON object")
-    version = schema_version(manifest)
-    if version is None:
-        raise SweepError(f"{mf}: no schema_version; the folder comes from an older version of "
-                         "the sweep; re-run the sweep to read it here")
-    major = _major(version)
-    lo, hi = SUPPORTED_SCHEMA
-    if major < lo:
-        raise SweepError(f"{mf}: schema_version {version} is older than this "
-                         f"dashboard reads ({lo}); re-run the sweep to read it here")
-    if major > hi:
-        raise SweepError(f"{mf}: schema_version {version} is newer than this "
-                         f"dashboard reads ({hi}); update the project")
-    runs_dir = d / "runs"
-    if not runs_dir.is_dir() or not any(runs_dir.glob("*.parquet")):
-        raise SweepError(f"{d}: no Parquet parts in runs/ (has the sweep written any rows yet?)")
-    try:
-        runs = pd.read_parquet(runs_dir)
-    except Exception as exc:  # pyarrow raises many types for damaged parts
-        raise SweepError(f"{runs_dir}: cannot be read as Parquet ({type(exc).__name__}: {exc})") \
-            from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in runs.columns]
-    if missing:
-        raise SweepError(f"{runs_dir}: missing column(s) {', '.join(missing)}")
-    spec = manifest.get("spec") or {}
-    names = factor_names(spec if isinstance(spec, dict) else {})
-    if not names and isinstance(manifest.get("factors"), list):  # also listed at top level
-        names = factor_names({"factors": manifest["factors"]})
-    factors = [f for f in names if f in runs.columns]
-    if not names:  # no factor list in the spec: dotted columns are factors
-        factors = [c for c in runs.columns if "." in str(c)]
-    return Sweep(folder=d, manifest=manifest, runs=runs, factors=factors)
+        res = open_results(d)
+    except UserError as exc:
+        raise SweepError(str(exc)) from None
+    if res.runs.empty:
+        raise SweepError(f"{d}: no runs yet (has the sweep stored any part?)")
+    factors = [f for f in res.manifest["factors"] if f in res.runs.columns]
+    return Sweep(folder=d, results=res, factors=factors)
 
 
-def wilson(k: Any, n: Any, z: float = Z95) -> tuple[Any, Any, Any]:
-    """Share ``k/n`` and its Wilson score interval (arrays or scalars; n=0 gives NaN)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def _path_order(values: Any) -> list[str]:
-    seen = [str(v) for v in pd.unique(pd.Series(values).astype(str))]
-    known = [p for p in PATHS if p in seen]
-    return known + sorted(p for p in seen if p not in PATHS)
+def wilson(k: Any, n: Any) -> tuple[Any, Any, Any]:
+    """Share ``k/n`` and its 95% Wilson interval (:func:`sim.analysis.stats.wilson`)."""
+    return stats.wilson(k, n)
 
 
 def path_distribution(runs: pd.DataFrame) -> pd.DataFrame:
-    """Share of finished runs on each path, with 95% Wilson intervals."""
-    ok = runs[runs["status"].astype(str) == "ok"]
-    n = len(ok)
-    counts = ok["path"].astype(str).value_counts()
-    order = [p for p in PATHS] + [p for p in counts.index if p not in PATHS]
-    k = np.array([int(counts.get(p, 0)) for p in order])
-    p, lo, hi = wilson(k, np.full(len(order), n))
-    return pd.DataFrame({"path": order, "runs": k, "n": n, "share": p, "lo": lo, "hi": hi})
-
-
-def factor_levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> tuple[pd.Series, bool]:
-    """Group values of a factor: as they are, or in quantile bins if numeric with many levels.
-
-    Returns the level of each row (its value, or its bin's midpoint) and whether binned.
+    """Share of finished runs on each path, with 95% Wilson intervals
+    (:func:`sim.analysis.stats.path_table` over all runs).
     """
-    if pd.api.types.is_numeric_dtype(values) and values.nunique() > max_levels:
-        bins = pd.qcut(values, q=max_levels, duplicates="drop")
-        mids = bins.map(lambda iv: iv.mid).astype(float)
-        return mids, True
-    return values, False
+    table = stats.path_table(runs.assign(design_id=0))
+    return pd.DataFrame({"path": table["path"], "runs": table["count"], "n": table["n"],
+                         "share": table["p"], "lo": table["ci_low"], "hi": table["ci_high"]})
+
+
+def factor_levels(values: pd.Series) -> tuple[pd.Series, bool]:
+    """Level of each row by the one binning rule (:func:`sim.analysis.stats.factor_levels`)
+    and whether the factor was binned.
+    """
+    level, _, _, binned = stats.factor_levels(values)
+    return level, binned
 
 
 def by_factor(runs: pd.DataFrame, factor: str) -> pd.DataFrame:
-    """Probability of each path at each level of a factor, with 95% Wilson intervals."""
-    ok = runs[runs["status"].astype(str) == "ok"]
-    levels, _ = factor_levels(ok[factor])
-    frame = pd.DataFrame({"level": levels.to_numpy(), "path": ok["path"].astype(str).to_numpy()})
-    table = pd.crosstab(frame["level"], frame["path"])
-    n = table.sum(axis=1)
-    rows = []
-    for path in _path_order(frame["path"]):
-        k = table[path] if path in table.columns else 0 * n
-        p, lo, hi = wilson(k.to_numpy(), n.to_numpy())
-        rows.append(pd.DataFrame({"level": table.index, "path": path, "runs": k.to_numpy(),
-                                  "n": n.to_numpy(), "share": p, "lo": lo, "hi": hi}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["level", "path", "runs", "n", "share", "lo", "hi"])
+    """Probability of each path at each level of a factor, with 95% Wilson intervals
+    (:func:`sim.analysis.stats.paths_by_factor`, the report's table).
+    """
+    t = stats.paths_by_factor(runs, factor)
+    return pd.DataFrame({"level": t["level"], "x": t["x"], "binned": t["binned"],
+                         "path": t["path"], "runs": t["count"], "n": t["n"], "share": t["p"],
+                         "lo": t["ci_low"], "hi": t["ci_high"]})
+
+
+def _mark(sweep: Sweep) -> str:
+    return "" if sweep.complete else f" [{INCOMPLETE}]"
 
 
 # ------------------------------------------------------------------------------ figures
@@ -223,8 +144,8 @@ def distribution_figure(sweep: Sweep) -> Figure:
     ax.set_ylim(0, min(1.0, float(np.nanmax(dist["hi"].to_numpy(), initial=0)) + 0.15))
     ax.set_ylabel("share of runs")
     n = int(dist["n"].iloc[0]) if len(dist) else 0
-    ax.set_title(f"{sweep.name}: path distribution over {n} finished runs (95% Wilson CI)",
-                 fontsize=10)
+    ax.set_title(f"{sweep.name}: path distribution over {n} finished runs (95% Wilson CI)"
+                 f"{_mark(sweep)}", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -235,12 +156,12 @@ def factor_figure(sweep: Sweep, factor: str) -> Figure:
     fig = Figure(figsize=(7.0, 3.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     levels = list(pd.unique(table["level"]))
-    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) for v in levels)
-    xs = {v: (float(v) if numeric else i) for i, v in enumerate(levels)}
+    text = not all(isinstance(v, (int, float, np.integer, np.floating, pd.Interval))
+                   for v in levels)
     for path, grp in table.groupby("path", sort=False):
         if grp["runs"].sum() == 0:
             continue
-        x = np.array([xs[v] for v in grp["level"]])
+        x = grp["x"].to_numpy(dtype=np.float64)
         order = np.argsort(x)
         colour = theme.PATH_COLOURS.get(str(path), "#607d8b")
         label = theme.PATH_LABELS.get(str(path), str(path)).split(" (")[0]
@@ -248,16 +169,16 @@ def factor_figure(sweep: Sweep, factor: str) -> Figure:
                 label=label)
         ax.fill_between(x[order], grp["lo"].to_numpy()[order], grp["hi"].to_numpy()[order],
                         color=colour, alpha=0.15, lw=0)
-    if not numeric:
-        ax.set_xticks(list(xs.values()), [str(v) for v in levels], rotation=15, ha="right",
-                      fontsize=8)
-    binned = factor_levels(sweep.ok[factor])[1] if factor in sweep.ok else False
-    ax.set_xlabel(factor + (" (binned by quantile)" if binned else ""))
+    if text:
+        ax.set_xticks(list(dict.fromkeys(table["x"])), [str(v) for v in levels], rotation=15,
+                      ha="right", fontsize=8)
+    binned = bool(table["binned"].any()) if len(table) else False
+    ax.set_xlabel(factor + (" (quantile bins, at their midpoints)" if binned else ""))
     ax.set_ylabel("P(path)")
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(f"Path probability vs {factor}", fontsize=10)
+    ax.set_title(f"Path probability vs {factor}{_mark(sweep)}", fontsize=10)
     return fig
 
 
@@ -300,8 +221,9 @@ def SweepView(folder: str) -> Any:
         solara.HTML(unsafe_innerHTML=(
             f'<div class="sweep-summary" data-runs="{total}" data-ok="{ok}" '
             f'data-factors="{len(sweep.factors)}"><b>{sweep.name}</b>: {total} runs, {ok} ok, '
-            f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}; '
-            f"schema {schema_version(sweep.manifest)}</div>"))
+            f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}</div>'))
+        (solara.Info if sweep.complete else solara.Warning)(  # text, not HTML
+            sweep.completeness, classes=["sweep-completeness"])
         with solara.Columns([7, 5]):
             with solara.Card("Path distribution", margin=0, classes=["card-distribution"]):
                 rw.Image(value=images[0], format="png", layout={"max_width": "100%"})

@@ -5,28 +5,22 @@ Usage: ``.venv/bin/python scripts/screenshots.py [--sweep DIR] [--day 75]``
 Starts ``escalation dashboard`` on a free loopback port, drives Debian's Chromium (offline: the
 Solara asset cache is filled by ``scripts/setup.sh``), plays a single run under the S3 posture
 preset to mid-crisis and opens the sweep page. Without ``--sweep`` a small demo sweep (two
-factors x 8 replicates, 90 days) is run with the model and written in the results layout of
-``escalation sweep`` (``runs/`` Parquet + ``manifest.json``) to a temporary folder.
+factors x 8 replicates, 90 days) is run with ``sim.sweep`` into a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dashboards import devtools  # noqa: E402
-from sim.engines.mesa_model import EscalationModel  # noqa: E402
+from sim.experiments.runner import sweep  # noqa: E402
 
 DEMO_FACTORS = {
     "actors.iran.revenge_weight": [0.4, 0.9, 1.4, 2.0, 3.0],
@@ -35,27 +29,11 @@ DEMO_FACTORS = {
 
 
 def demo_sweep(out: Path, replicates: int = 8, days: int = 90, master_seed: int = 2020) -> Path:
-    """Run a small grid sweep with the model and write it as a results folder."""
-    seeds = np.random.SeedSequence(master_seed)
-    rows = []
-    names = list(DEMO_FACTORS)
-    designs = list(itertools.product(*DEMO_FACTORS.values()))
-    children = seeds.spawn(len(designs))
-    for d, (levels, child) in enumerate(zip(designs, children, strict=True)):
-        for r, rep in enumerate(child.spawn(replicates)):
-            seed = int(rep.generate_state(1, dtype=np.uint64)[0] % (2**63))
-            overrides = dict(zip(names, levels, strict=True))
-            m = EscalationModel(None, rng=seed, days=days, overrides=overrides).run().metrics()
-            rows.append({"run_id": d * replicates + r, "design_id": d, "replicate": r,
-                         "seed": seed, "status": "ok", "error": None, **overrides, **m})
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_parquet(out / "runs" / "part-00000.parquet", index=False)
-    spec = {"name": "demo: revenge vs US retaliation", "days": days, "sampler": "grid",
-            "replicates": replicates, "master_seed": master_seed,
+    """Run a small grid sweep with ``sim.sweep`` (the real writer) into ``out``."""
+    spec = {"name": "demo: revenge vs US retaliation", "base": str(ROOT / "configs" / "baseline.yaml"),
+            "days": days, "sampler": "grid", "replicates": replicates, "master_seed": master_seed,
             "factors": {k: {"levels": v} for k, v in DEMO_FACTORS.items()}}
-    (out / "manifest.json").write_text(json.dumps(
-        {"schema_version": 1, "spec": spec, "counts": {"ok": len(rows)}}, indent=1))
-    return out
+    return sweep(spec, out, progress=False)
 
 
 def main() -> int:

@@ -1,36 +1,53 @@
-"""A tiny sweep results folder in the documented layout, written with pandas (test helper)."""
+"""Results folders for tests, written by the real writer (``sim.sweep``), never by hand.
+
+:func:`make_results` runs a small grid sweep (ensemble engine, 30 days): 3 levels of Iran's
+revenge weight x 2 parliament quorums; quorum 400 exceeds the 329 seats, so those design points
+are all failed rows, as a real sweep writes them. :func:`make_interrupted` stops the same
+sweep after a few tasks the way Ctrl-C does (the runner keeps what finished), giving a folder
+with whole design points missing and one cut short.
+"""
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
+from typing import Any
+from unittest import mock
 
-import numpy as np
-import pandas as pd
+ROOT = Path(__file__).resolve().parent.parent
+LEVELS = {"actors.iran.revenge_weight": [0.7, 1.4, 2.8], "actors.parliament.quorum": [165, 400]}
 
 
-def make_results(folder, schema_version=1, n_per=40, seed=0):
-    """A tiny results folder in the documented layout, written with pandas."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for d, (rev, post) in enumerate([(r, p) for r in (0.5, 1.5, 3.0)
-                                     for p in ("none", "middle_ground")]):
-        for rep in range(n_per):
-            p_s3 = 0.1 + 0.2 * rev + (0.3 if post == "middle_ground" else 0)
-            path = "s3_middle_ground" if rng.random() < min(p_s3, 0.95) else "de_escalation"
-            status = "failed" if rep == 0 and d == 0 else "ok"
-            rows.append({"run_id": len(rows), "design_id": d, "replicate": rep, "seed": rep,
-                         "status": status, "error": "boom" if status == "failed" else None,
-                         "actors.iran.revenge_weight": rev, "actors.iran.posture": post,
-                         "path": None if status == "failed" else path,
-                         "us_killed": int(rng.integers(0, 5))})
-    (folder / "runs").mkdir(parents=True)
-    df = pd.DataFrame(rows)
-    df.iloc[: len(df) // 2].to_parquet(folder / "runs" / "part-0.parquet", index=False)
-    df.iloc[len(df) // 2:].to_parquet(folder / "runs" / "part-1.parquet", index=False)
-    manifest = {"spec": {"name": "tiny", "factors": {
-        "actors.iran.revenge_weight": {"levels": [0.5, 1.5, 3.0]},
-        "actors.iran.posture": {"levels": ["none", "middle_ground"]}}}}
-    if schema_version is not None:
-        manifest["schema_version"] = schema_version
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+def spec(name: str = "tiny", replicates: int = 10, days: int = 30,
+         factors: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """A sweep spec mapping over the baseline config (grid of ``LEVELS`` by default)."""
+    return {"name": name, "base": str(ROOT / "configs" / "baseline.yaml"), "days": days,
+            "replicates": replicates, "master_seed": 7,
+            "factors": dict(LEVELS if factors is None else factors), **extra}
+
+
+def make_results(folder: Path, name: str = "tiny", replicates: int = 10, **kw: Any) -> Path:
+    """A complete results folder written by ``sim.sweep``."""
+    from sim import sweep
+
+    return sweep(spec(name, replicates, **kw), folder, progress=False)
+
+
+def make_interrupted(folder: Path, tasks: int = 2, chunk_size: int = 7, **kw: Any) -> Path:
+    """The sweep of :func:`make_results`, interrupted (KeyboardInterrupt) after ``tasks`` tasks."""
+    from sim import sweep
+    from sim.experiments import executors
+
+    real = executors.serial
+
+    def stop_early(source: Any, run: Any) -> Any:
+        for i, result in enumerate(real(source, run)):
+            if i == tasks:
+                raise KeyboardInterrupt
+            yield result
+
+    with mock.patch.object(executors, "serial", stop_early):
+        try:
+            sweep(spec(**kw), folder, progress=False, chunk_size=chunk_size, flush_rows=1)
+        except KeyboardInterrupt:
+            pass
     return folder

@@ -7,6 +7,7 @@ CI, not skip: a missing Chromium or Solara asset cache is a failure.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -129,20 +130,22 @@ def test_two_sessions_are_independent(chromium, server):
 
 def test_sweep_page(chromium, server, tmp_path):
     good = make_results(tmp_path / "good")
-    old = make_results(tmp_path / "old", schema_version=None)
+    old = make_results(tmp_path / "old", replicates=1)
+    manifest = json.loads((old / "manifest.json").read_text())
+    (old / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
     ctx = chromium.new_context(viewport=VIEW)
     try:
         p = ctx.new_page()
         p.goto(f"{server}/sweep?dir={good}")
         p.locator(".sweep-results img").nth(2).wait_for(timeout=60_000)
         summary = p.locator(".sweep-summary")
-        assert summary.get_attribute("data-runs") == "240"
+        assert summary.get_attribute("data-runs") == "60"
         assert summary.get_attribute("data-factors") == "2"
         assert p.locator(".path-table tr").count() == 1 + len(PATHS)  # header + every path
         assert "Path probability vs actors.iran.revenge_weight" in p.content()
         field = p.get_by_label("Results folder (written by 'escalation sweep')")
-        for folder, message in ((tmp_path / "nope", "no such folder"),
-                                (old, "older version")):
+        for folder, message in ((tmp_path / "nope", "no such results folder"),
+                                (old, "this version reads format 2")):
             field.fill(str(folder))
             field.press("Enter")
             p.locator(".sweep-error").filter(has_text=message).wait_for(timeout=30_000)

@@ -18,7 +18,7 @@ from dashboards import figures, single_run, sweep, theme  # noqa: E402
 from dashboards.single_run import DashboardModel  # noqa: E402
 from sim.config import Config, parameter_space  # noqa: E402
 from sim.engines.mesa_model import EscalationModel  # noqa: E402
-from tests.sweep_results import make_results  # noqa: E402
+from tests.sweep_results import make_interrupted, make_results  # noqa: E402
 
 
 def _html(rc) -> str:
@@ -245,47 +245,69 @@ def test_wilson_known_values():
     assert np.allclose(hi, [0.2775, 0.7634, 1.0], atol=1e-4)
 
 
-def test_load_and_summarise(tmp_path):
-    s = sweep.load_sweep(make_results(tmp_path / "r"))
-    assert s.factors == ["actors.iran.revenge_weight", "actors.iran.posture"]
-    assert len(s.runs) == 240 and len(s.ok) == 239
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return make_results(tmp_path_factory.mktemp("r") / "r")
+
+
+def test_load_and_summarise(results):
+    s = sweep.load_sweep(results)
+    assert s.factors == ["actors.iran.revenge_weight", "actors.parliament.quorum"]
+    assert len(s.runs) == 60 and len(s.ok) == 30  # quorum 400 fails every run
+    assert s.complete and s.completeness.startswith("runs present: 60 of 60")
     dist = sweep.path_distribution(s.runs)
-    assert dist["runs"].sum() == 239 and np.isclose(dist["share"].sum(), 1.0)
+    assert dist["runs"].sum() == 30 and np.isclose(dist["share"].sum(), 1.0)
     assert (dist["lo"] <= dist["share"]).all() and (dist["share"] <= dist["hi"]).all()
     tab = sweep.by_factor(s.runs, "actors.iran.revenge_weight")
-    s3 = tab[tab["path"] == "s3_middle_ground"].set_index("level")["share"]
-    assert s3[3.0] > s3[0.5]
+    assert list(pd.unique(tab["level"])) == [0.7, 1.4, 2.8] and not tab["binned"].any()
+    assert (tab.groupby("level")["runs"].sum() == 10).all()
     assert sweep.distribution_figure(s) is not None
     for f in s.factors:
         assert sweep.factor_figure(s, f) is not None
 
 
-def test_many_numeric_levels_are_binned(tmp_path):
-    vals = pd.Series(np.linspace(0, 1, 100))
-    levels, binned = sweep.factor_levels(vals)
-    assert binned and levels.nunique() <= sweep.MAX_LEVELS
+def test_many_numeric_levels_are_binned():
+    levels, binned = sweep.factor_levels(pd.Series(np.linspace(0, 1, 100)))
+    assert binned and levels.nunique() == 10
+
+
+def test_incomplete_sweep_is_marked(tmp_path):
+    folder = make_interrupted(tmp_path / "cut")
+    s = sweep.load_sweep(folder)
+    assert not s.complete and "INCOMPLETE: design 1, 2, 3, 4, 5" in s.completeness
+    assert "[INCOMPLETE]" in sweep.distribution_figure(s).axes[0].get_title()
+    box, rc = solara.render(sweep.SweepView(str(folder)), handle_error=False)
+    assert any("runs present: 14 of 60" in str(a.children) for a in rc.find(v.Alert).widgets)
+    rc.close()
 
 
 @pytest.mark.parametrize("case,expect", [
-    ("missing", "no such folder"), ("file", "is a file"), ("empty", "no manifest.json"),
-    ("noschema", "older version"), ("old", "older than"), ("new", "newer than"),
-    ("badjson", "not valid JSON"), ("", "no results folder given"),
+    ("missing", "no such results folder"), ("file", "is a file"),
+    ("empty", "not a sweep results folder"), ("format", "format 1, this version reads format 2"),
+    ("badjson", "unreadable manifest"), ("damaged", "damaged part"), ("norows", "no runs yet"),
+    ("", "no results folder given"),
 ])
-def test_bad_folders_are_messages(tmp_path, case, expect):
+def test_bad_folders_are_messages(tmp_path, results, case, expect):
+    import json
+    import shutil
+
     target = tmp_path / "x"
     if case == "file":
         target.write_text("hi")
     elif case == "empty":
         target.mkdir()
-    elif case == "noschema":
-        make_results(target, schema_version=None)
-    elif case == "old":
-        make_results(target, schema_version=0)
-    elif case == "new":
-        make_results(target, schema_version="7.0")
-    elif case == "badjson":
-        make_results(target)
-        (target / "manifest.json").write_text("{nope")
+    elif case == "norows":
+        make_interrupted(target, tasks=0)
+    elif case in ("format", "badjson", "damaged"):
+        shutil.copytree(results, target)
+        manifest = json.loads((target / "manifest.json").read_text())
+        if case == "format":
+            (target / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+        elif case == "badjson":
+            (target / "manifest.json").write_text("{nope")
+        else:
+            part = next((target / "runs").glob("*.parquet"))
+            part.write_bytes(b"")
     with pytest.raises(sweep.SweepError, match=expect):
         sweep.load_sweep("" if case == "" else target)
     box, rc = solara.render(sweep.SweepView("" if case == "" else str(target)),
@@ -294,11 +316,10 @@ def test_bad_folders_are_messages(tmp_path, case, expect):
     rc.close()
 
 
-def test_sweep_view_renders(tmp_path):
-    folder = make_results(tmp_path / "r")
-    box, rc = solara.render(sweep.SweepView(str(folder)), handle_error=False)
+def test_sweep_view_renders(results):
+    box, rc = solara.render(sweep.SweepView(str(results)), handle_error=False)
     assert len(_images(rc)) == 3  # distribution + one per factor
-    assert 'data-runs="240"' in _html(rc) and 'data-ok="239"' in _html(rc)
+    assert 'data-runs="60"' in _html(rc) and 'data-ok="30"' in _html(rc)
     rc.close()
 
 
@@ -316,7 +337,7 @@ def test_reads_a_folder_written_by_escalation_sweep(tmp_path):
 
 
 def test_candidate_folders(tmp_path):
-    make_results(tmp_path / "a" / "sweep1")
+    make_results(tmp_path / "a" / "sweep1", replicates=1)
     assert sweep.candidate_folders(tmp_path) == [str(tmp_path / "a" / "sweep1")]
 
 

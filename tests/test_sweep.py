@@ -46,7 +46,9 @@ def test_table_layout(serial):
     assert manifest["master_seed"] == 11 and manifest["base"]["hash"]
     assert manifest["spec"]["factors"]["actors.iran.posture"] == {
         "levels": ["none", "major_escalation"]}
-    assert manifest["versions"]["numpy"] and "commit" in manifest["git"]
+    session = manifest["sessions"][0]
+    assert session["versions"]["numpy"] and "commit" in session["git"] and session["code_hash"]
+    assert sorted(manifest["parts"]) == ["part-000000000000.parquet"]
 
 
 def test_failed_runs_are_rows_and_the_sweep_goes_on(serial):

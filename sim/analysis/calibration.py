@@ -34,6 +34,7 @@ from sim.config import (
     get_path,
     load_config,
     parameter_space,
+    read_yaml,
     with_overrides,
 )
 
@@ -84,12 +85,7 @@ class Calibration:
 def load_calibration(path: str | Path = DEFAULT_SET) -> Calibration:
     """Read and check a calibration set; bad input raises a one-line :class:`ConfigError`."""
     p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"{p}: no such calibration file")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: YAML syntax error: {str(exc).splitlines()[0]}") from None
+    raw = read_yaml(p, "calibration file")  # the one YAML reader: one-line errors for any file
     try:
         spec = CalibrationSet.model_validate(raw)
     except ValidationError as exc:

@@ -8,10 +8,11 @@ with one or more :class:`Check` rows: statistic, estimate, 95% confidence interv
 pass/fail. A check passes only when its whole interval lies on the right side of its threshold.
 
 Intervals: Wilson score for a proportion; Newcombe's hybrid score interval for a difference of
-two proportions; normal intervals for means and for differences of means. Batches share run
-seeds (common random numbers, ``sim.core.draws.seed_for(master, 0, i)``), so differences of means
-between arms are taken replicate by replicate (paired); proportions are compared as
-independent samples, which is conservative.
+two proportions; Student t intervals for means and for differences of means (all defined once,
+in :mod:`sim.analysis.stats`). Batches share run seeds (common random numbers,
+``sim.core.draws.seed_for(master, 0, i)``), so differences of means between arms are taken
+replicate by replicate (paired); proportions are compared as independent samples, which is
+conservative.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.analysis.history import Stepper
+from sim.analysis.stats import mean_ci, newcombe, wilson  # the one definition of each interval
 from sim.config import CONFIG_DIR, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, Config, load_config
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
 
 Arr = npt.NDArray[Any]
-Z95 = 1.959963984540054
 
 #: Posture presets (configs/scenarios/) by short name; "baseline" is configs/baseline.yaml.
 POSTURES: dict[str, str] = {
@@ -47,39 +48,6 @@ SOURCES = {
     "000": "IntelBrief, 6 Jan 2020 (seeds/000)",
     "002": "Dagher & Kaltenthaler, 9 Jan 2020 (seeds/002)",
 }
-
-
-# ------------------------------------------------------------------------------------------
-# intervals
-
-
-def wilson(successes: float, n: int, z: float = Z95) -> tuple[float, float, float]:
-    """Proportion and its Wilson score interval."""
-    if n <= 0:
-        return float("nan"), 0.0, 1.0
-    p = successes / n
-    den = 1.0 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return p, max(0.0, mid - half), min(1.0, mid + half)
-
-
-def newcombe(x1: float, n1: int, x2: float, n2: int) -> tuple[float, float, float]:
-    """Difference of two independent proportions ``p1 - p2`` with Newcombe's hybrid interval."""
-    p1, l1, u1 = wilson(x1, n1)
-    p2, l2, u2 = wilson(x2, n2)
-    d = p1 - p2
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lo, hi
-
-
-def mean_ci(x: npt.ArrayLike) -> tuple[float, float, float]:
-    """Mean and its normal 95% interval."""
-    a = np.asarray(x, dtype=np.float64)
-    m = float(a.mean())
-    se = float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else float("inf")
-    return m, m - Z95 * se, m + Z95 * se
 
 
 # ------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Parsing only: each subcommand lives in its own module that exposes ``register(subparsers)``
 (adding its parser and ``set_defaults(func=...)``); the handler calls library functions. User
-errors (:class:`sim.config.UserError`) become one line on stderr and exit status 2, never a
+errors (:class:`sim.errors.UserError`) become one line on stderr (at most
+:data:`sim.errors.MAX_MESSAGE` characters) and exit status 2, never a
 traceback.
 """
 
@@ -12,8 +13,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
-from sim.config import UserError
+from sim.errors import UserError, one_line
 
 #: Modules that register subcommands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -25,8 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"escalation: error: {exc}", file=sys.stderr)
+        print(f"escalation: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("escalation: interrupted", file=sys.stderr)

@@ -9,11 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sim.cli.args import whole_number
+from sim.cli.args import max_days, seed, whole_number
 from sim.config import DEFAULT_CONFIG, UserError, load_config
-from sim.core.draws import fresh_seed
-from sim.core.events import narrate
-from sim.engines.mesa_model import EscalationModel
 from sim.ioutil import prepare_out_dir, write_json, write_parquet
 
 
@@ -22,8 +19,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the model once and tell what happened",
                        description="Run the model once and print a narrative of notable events.")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML config (default: configs/baseline.yaml)")
-    p.add_argument("--seed", type=whole_number("--seed"), default=None, help="run seed (drawn and printed if omitted)")
-    p.add_argument("--days", type=whole_number("--days", 1), default=None, help="days to simulate (default: meta.days)")
+    p.add_argument("--seed", type=seed("--seed"), default=None,
+                   help="run seed, 0 to 2**63 - 1 (drawn and printed if omitted)")
+    p.add_argument("--days", type=whole_number("--days", 1, max_days()), default=None,
+                   help=f"days to simulate, 1 to {max_days():,} (default: meta.days)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value by dotted path, e.g. actors.iran.revenge_weight=0.8")
     p.add_argument("--out", default=None, help="folder for timeline.parquet, events.parquet, summary.json")
@@ -60,14 +59,18 @@ def run_command(args: argparse.Namespace) -> int:
     """Handle ``escalation run``."""
     cfg = load_config(args.config, args.overrides)
     out = prepare_out_dir(args.out) if args.out else None
-    seed = args.seed if args.seed is not None else fresh_seed()
+    from sim.core.draws import fresh_seed  # the model is imported once the input is checked
+    from sim.core.events import narrate
+    from sim.engines.mesa_model import EscalationModel
+
+    run_seed = args.seed if args.seed is not None else fresh_seed()
     if args.seed is None:
-        print(f"seed: {seed} (drawn; pass --seed {seed} to repeat this run)")
-    model = EscalationModel(cfg, rng=seed, days=args.days)
+        print(f"seed: {run_seed} (drawn; pass --seed {run_seed} to repeat this run)")
+    model = EscalationModel(cfg, rng=run_seed, days=args.days)
     model.run()
     metrics = model.metrics()
     if not args.quiet:
-        print(f"{cfg.meta.name}: {model.days} days from {cfg.meta.start_date}, seed {seed}\n")
+        print(f"{cfg.meta.name}: {model.days} days from {cfg.meta.start_date}, seed {model.seed}\n")
         for e in _notable(model.events):
             print("  " + narrate(e, quorum=cfg.actors.parliament.quorum))
         print()
@@ -86,7 +89,7 @@ def run_command(args: argparse.Namespace) -> int:
         write_parquet(out / "timeline.parquet", model.timeline())
         write_parquet(out / "events.parquet", model.events_frame())
         write_json(out / "summary.json", {
-            "seed": seed, "config": str(args.config), "config_hash": cfg.hash(),
+            "seed": model.seed, "config": str(args.config), "config_hash": cfg.hash(),
             "overrides": list(args.overrides), "days": model.days, "path": m["path"],
             "metrics": {k: v for k, v in m.items() if k != "path"},
         })

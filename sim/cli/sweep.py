@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.cli.args import whole_number
-from sim.experiments.runner import CONNECT_TIMEOUT, ENGINES, sweep
+from sim.cli.args import seconds, whole_number
+from sim.experiments.executors import CONNECT_TIMEOUT, DEFAULT_CHUNK, ENGINES
 
 
 def register(sub: Any) -> None:
@@ -27,16 +27,26 @@ def register(sub: Any) -> None:
                    help="local worker processes (default 1: run in this process)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted sweep in DIR (stored parts are checked first)")
+    p.add_argument("--repair", action="store_true",
+                   help="with --resume: move damaged or foreign parts to DIR/damaged/ and re-run "
+                        "exactly their runs")
+    p.add_argument("--allow-code-change", action="store_true",
+                   help="with --resume: add rows although the model code changed since the "
+                        "stored rows were made (recorded in the manifest; the report says so)")
     p.add_argument("--force", action="store_true", help="delete earlier results in DIR first")
     p.add_argument("--engine", choices=ENGINES, default="ensemble",
                    help="ensemble (vectorised, default) or mesa (one Mesa model per run); "
                         "results are identical")
+    chunks = ", ".join(f"{n:,} {engine}" for engine, n in DEFAULT_CHUNK.items())
     p.add_argument("--chunk-size", type=whole_number("--chunk-size", 1), default=None,
-                   help="runs per task (default: 250 ensemble, 8 mesa, fewer to balance workers)")
-    p.add_argument("--connect-timeout", type=float, default=CONNECT_TIMEOUT, metavar="SECONDS",
+                   help=f"runs per task (default: {chunks}, fewer to balance workers)")
+    p.add_argument("--connect-timeout", type=seconds("--connect-timeout"),
+                   default=CONNECT_TIMEOUT, metavar="SECONDS",
                    help=f"seconds to wait for the Dask scheduler (default {CONNECT_TIMEOUT:g})")
-    p.add_argument("--flush-seconds", type=float, default=30.0, metavar="SECONDS",
+    p.add_argument("--flush-seconds", type=seconds("--flush-seconds"), default=30.0,
+                   metavar="SECONDS",
                    help="write finished rows at least this often (default 30; the most work a "
                         "crash can lose)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
@@ -47,13 +57,18 @@ def register(sub: Any) -> None:
                        description="Summarise a sweep's results folder into DIR/report/ "
                                    "(report.md, CSV tables, PNG plots) and print the table.")
     r.add_argument("dir", metavar="DIR", help="results folder written by 'escalation sweep'")
+    r.add_argument("--out", default=None, metavar="FOLDER",
+                   help="where to write the report (default DIR/report)")
     r.set_defaults(func=report_command)
 
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Handle ``escalation sweep``."""
+    from sim.experiments.runner import sweep  # imported when used: the CLI starts fast
+
     out = sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
-                resume=args.resume, force=args.force, engine=args.engine,
+                resume=args.resume, force=args.force, repair=args.repair,
+                allow_code_change=args.allow_code_change, engine=args.engine,
                 chunk_size=args.chunk_size, progress=args.progress,
                 connect_timeout=args.connect_timeout, flush_seconds=args.flush_seconds)
     from sim.experiments.store import read_manifest
@@ -69,9 +84,7 @@ def report_command(args: argparse.Namespace) -> int:
     """Handle ``escalation report``."""
     from sim.analysis.report import make_report
 
-    result = make_report(args.dir)
-    folder, text = result if isinstance(result, tuple) else (result, None)
-    if text:
-        print(text)
+    folder, text = make_report(args.dir, out=args.out)
+    print(text)
     print(f"wrote {Path(folder)}")
     return 0

@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.analysis.claims import ClaimResult
-from sim.cli.args import whole_number
+from sim.cli.args import max_days, seed, whole_number
 from sim.config import CONFIG_DIR, UserError, load_config
 from sim.core.draws import seed_for
+
+if TYPE_CHECKING:
+    from sim.analysis.claims import ClaimResult
 
 DOCS = CONFIG_DIR.parent / "docs"
 CALIBRATED = CONFIG_DIR / "calibrated.yaml"
@@ -43,8 +45,10 @@ def register(sub: Any) -> None:
     v = sub.add_parser("validate", help="check the seeds' claims C1-C14 and the history fit",
                        description="Run the claims checks, the history likelihood and a forecast.")
     v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
-    v.add_argument("--days", type=whole_number("--days", 2), default=365, help="days per run (365)")
-    v.add_argument("--seed", type=int, default=2020, help="master seed of the batches (2020)")
+    v.add_argument("--days", type=whole_number("--days", 2, max_days()), default=365,
+                   help="days per run (365)")
+    v.add_argument("--seed", type=seed("--seed"), default=2020,
+                   help="master seed of the batches, 0 to 2**63 - 1 (2020)")
     v.add_argument("--out", default=None, help="folder for validation.md and plots")
     v.set_defaults(func=validate_command)
     c = sub.add_parser("calibrate", help="fit payoff weights to the Dec 2019 - Jan 2020 history",
@@ -250,8 +254,9 @@ def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: A
         "(MODEL_BRIEF C1-C14) is read as one or more statistics over seeded batches (run seeds "
         f"`seed_for({args.seed}, 0, i)`, shared by all batches). A check passes only when its "
         "whole 95% interval lies on the required side of its threshold: Wilson intervals for "
-        "proportions, Newcombe for differences of proportions, normal intervals for (paired) "
-        "differences of means. The statistics are defined in `sim/validation.py`.",
+        "proportions, Newcombe for differences of proportions, Student t intervals for (paired) "
+        "differences of means. The statistics are defined in `sim/analysis/claims.py`, the "
+        "intervals in `sim/analysis/stats.py`.",
         "",
         f"**Result: {len(results) - n_fail} of {len(results)} claims pass.**",
         "",
@@ -340,6 +345,8 @@ def _adoption_evidence(fr: Any, runs: int, calibrated: Path) -> dict[str, Any]:
 
 
 def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> str:
+    from sim.analysis.calibration import PROFILE_DROP
+
     cal = fr.cal
     lines = [
         "# Calibration against December 2019 - January 2020",
@@ -351,7 +358,7 @@ def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> st
         f"replayed history `configs/{cal.spec.history}` ({cal.spec.replicates} replicates; "
         "see `sim/replay.py` for how unrecorded choices are filled). Intervals are 95% profile-"
         "likelihood intervals (the other weights re-fitted at each of 5 grid points; a range "
-        f"end when the profile never drops {1.92:.2f} below the optimum). "
+        f"end when the profile never drops {PROFILE_DROP:.2f} below the optimum). "
         f"Optimizer: {fr.message} ({fr.evaluations} likelihood evaluations).",
         "",
         "## Likelihood",

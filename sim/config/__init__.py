@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.errors import ConfigError
 from sim.errors import UserError as UserError  # re-exported: readers of configs raise it
+from sim.ioutil import load_yaml, read_text_file
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "baseline.yaml"
@@ -478,19 +479,14 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 def read_yaml(path: Path, kind: str = "config file") -> dict[str, Any]:
     """A YAML file's top-level mapping; a missing, unreadable or malformed file is a one-line error."""
-    if not path.exists():
-        raise ConfigError(f"{path}: no such {kind}")
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a directory, expected a {kind} (YAML)")
+    text = read_text_file(path, kind)  # regular files only (a FIFO would block), size-capped
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(text, path)  # refuses alias bombs before building anything
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: YAML syntax error{where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a UTF-8 text file") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -563,7 +559,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not key:
         raise ConfigError(f"--set {text!r}: empty key")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw, f"--set {key}") if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key, value

@@ -125,3 +125,20 @@ def seed_for(master_seed: int, *keys: int) -> int:
 def fresh_seed() -> int:
     """A new seed from OS entropy (for a run given none); printed and recorded by the caller."""
     return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def check_seed(value: object, what: str = "seed") -> int:
+    """``value`` as a run seed: a whole number from 0 to 2**63 - 1, else a one-line ConfigError.
+
+    Seeds are never wrapped or reduced: 2**63 would otherwise alias seed 0 and 2**64 + 1 seed 1,
+    silently repeating another run. The CLI, the API and the dashboard all check seeds here.
+    """
+    from sim.errors import ConfigError, quote
+
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{what} {quote(value, 40)}: not a whole number; a seed is 0 to 2**63 - 1")
+    seed = int(value)
+    if not 0 <= seed < 2**_SEED_BITS:
+        raise ConfigError(f"{what} {quote(seed, 40)}: out of range; a seed is 0 to 2**63 - 1 "
+                        f"({2**_SEED_BITS - 1})")
+    return seed

@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.config import Config, UserError, load_config, with_overrides
+from sim.core.draws import check_seed
 from sim.core.state import World, build_params, initial_world
 from sim.engines.ensemble import simulate
 
@@ -79,6 +80,7 @@ def run_batch(
     rows = [dict(r) for r in rows]
     if len(rows) != len(seeds):
         raise UserError(f"run_batch: {len(rows)} parameter rows but {len(seeds)} seeds")
+    checked = [check_seed(s, f"run_batch: seeds[{i}]") for i, s in enumerate(seeds)]
     if not rows:
         return []
     cfgs = [with_overrides(base, r) for r in rows]
@@ -88,5 +90,5 @@ def run_batch(
     P = stack_params([build_params(c) for c in cfgs])
     world = stack_worlds([initial_world(c, 1) for c in cfgs])
     th = stack_values([c.outcomes for c in cfgs], "outcomes")
-    res = simulate(P, world, np.asarray(seeds, dtype=np.uint64), n_days, th)
+    res = simulate(P, world, np.asarray(checked, dtype=np.uint64), n_days, th)
     return res.records()

@@ -43,11 +43,7 @@ def seed_from(rng: Any) -> int:
         return draws.fresh_seed()
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        if int(rng) < 0:
-            raise ConfigError(f"seed: {rng} is not allowed; must be a non-negative integer")
-        return int(rng) % (2**63)
-    raise ConfigError(f"seed: {rng!r} is not allowed; must be a non-negative integer")
+    return draws.check_seed(rng)  # 0 .. 2**63 - 1, never wrapped
 
 
 class EscalationModel(mesa.Model):

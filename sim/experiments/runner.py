@@ -7,20 +7,19 @@ of a piece at once, :func:`sim.engines.ensemble.run_ensemble`) or the ``mesa`` e
 ``status="failed"`` and its error. Both engines give identical rows (the ensemble is the Mesa
 model's exact twin).
 
-:func:`sweep` is the whole experiment: validate the spec and the output folder, connect to the
-cluster (if any), then stream tasks to workers and rows to Parquet parts (:mod:`sim.experiments.store`),
-skipping runs already stored (``resume``), with a progress bar. Results do not depend on the
-engine, the number of workers, the cluster or the chunk size.
+:func:`sweep` is the whole experiment: validate the spec, connect to the cluster (if any), lock
+the output folder (:mod:`sim.experiments.lock`), check it (on resume: every stored part against
+its checksum, the model code against the code that made the stored rows), then stream tasks to
+workers (:mod:`sim.experiments.executors`) and rows to Parquet parts
+(:mod:`sim.experiments.writer`), skipping runs already stored, with a progress bar. Results do
+not depend on the engine, the number of workers, the cluster or the chunk size.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import itertools
 import math
-import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,26 +28,20 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.config import UserError, with_overrides
+from sim.config import with_overrides
 from sim.core.events import SERIES_COLUMNS
 from sim.core.state import build_params, initial_world
 from sim.engines.batch import stack_params, stack_values, stack_worlds
 from sim.engines.ensemble import run_ensemble, simulate
+from sim.errors import UserError
+from sim.experiments import executors
+from sim.experiments.executors import CONNECT_TIMEOUT, DEFAULT_CHUNK, ENGINES, connect
+from sim.experiments.lock import FolderLock, stale_note
+from sim.experiments.provenance import code_hash
 from sim.experiments.spec import Experiment, Piece, SweepSpec, Task, load_experiment
-from sim.experiments.store import (
-    ResultStore,
-    check_target,
-    git_commit,
-    now,
-    package_versions,
-    read_manifest,
-)
-
-ENGINES: tuple[str, ...] = ("ensemble", "mesa")
-#: Default runs per task: the ensemble is fastest on big arrays, Mesa runs are slow one by one.
-DEFAULT_CHUNK = {"ensemble": 2000, "mesa": 8}
-#: Seconds to wait for a Dask scheduler before giving up.
-CONNECT_TIMEOUT = 10.0
+from sim.experiments.store import DAMAGED, check_target, problems_message
+from sim.experiments.writer import ResultStore
+from sim.ioutil import WriteError, is_disk_full
 
 
 @dataclass
@@ -172,85 +165,6 @@ def run_task(task: Task) -> TaskResult:
     return out
 
 
-# ------------------------------------------------------------------------------ executors
-
-
-def _serial(tasks: Iterable[Task]) -> Iterator[TaskResult]:
-    for task in tasks:
-        yield run_task(task)
-
-
-def _bounded(submit: Callable[[Task], Any], wait_any: Callable[[set[Any]], set[Any]],
-             tasks: Iterable[Task], in_flight: int) -> Iterator[TaskResult]:
-    """Keep at most ``in_flight`` tasks submitted; yield results as they finish."""
-    pending: set[Any] = set()
-    source = iter(tasks)
-    exhausted = False
-    while True:
-        while not exhausted and len(pending) < in_flight:
-            task = next(source, None)
-            if task is None:
-                exhausted = True
-            else:
-                pending.add(submit(task))
-        if not pending:
-            return
-        finished = wait_any(pending)
-        pending -= finished
-        for fut in finished:
-            yield fut.result()
-
-
-def _local_pool(tasks: Iterable[Task], workers: int) -> Iterator[TaskResult]:
-    ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (tqdm, pyarrow)
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    try:
-        yield from _bounded(
-            lambda t: pool.submit(run_task, t),
-            lambda p: cf.wait(p, return_when=cf.FIRST_COMPLETED).done,
-            tasks, 2 * workers)
-    except cf.process.BrokenProcessPool as exc:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise UserError(
-            f"a worker process died ({exc}); finished runs are kept, so rerun with --resume. "
-            "From a Python script, call sweep(workers>1) under if __name__ == '__main__':"
-        ) from None
-    except BaseException:  # interrupted or closed early: do not wait for running tasks
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
-    """Connect to a running Dask scheduler; fail with a one-line error within ``timeout`` s."""
-    from distributed import Client
-
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        raise UserError(f"--scheduler {address}: cannot connect to a Dask scheduler within "
-                        f"{timeout:g} s ({_error(exc)})") from None
-
-
-def _dask(tasks: Iterable[Task], client: Any) -> Iterator[TaskResult]:
-    from distributed import as_completed
-
-    in_flight = 2 * max(1, sum(client.nthreads().values()))
-    source = iter(tasks)
-    first = [client.submit(run_task, t, pure=False)
-             for t in itertools.islice(source, in_flight)]
-    if not first:
-        return
-    finished = as_completed(first, loop=client.loop)
-    for fut in finished:  # as one finishes, submit the next: memory stays bounded
-        result = fut.result()
-        fut.release()
-        task = next(source, None)
-        if task is not None:
-            finished.add(client.submit(run_task, task, pure=False))
-        yield result
-
-
 # ------------------------------------------------------------------------------ the sweep
 
 
@@ -263,11 +177,10 @@ def _chunk_size(engine: str, chunk_size: int | None, todo: int, workers: int) ->
     return max(1, min(DEFAULT_CHUNK[engine], math.ceil(todo / (4 * max(workers, 1)))))
 
 
-def _manifest(exp: Experiment, fingerprint: str, created: str,
-              sessions: list[dict[str, Any]], counts: dict[str, int]) -> dict[str, Any]:
+def _header(exp: Experiment, fingerprint: str) -> dict[str, Any]:
+    """The experiment's fields of the manifest (the store adds sessions, parts and counts)."""
     s = exp.spec
     return {
-        "format": 1,
         "spec": exp.spec_dict(),
         "spec_source": exp.source,
         "fingerprint": fingerprint,
@@ -284,13 +197,6 @@ def _manifest(exp: Experiment, fingerprint: str, created: str,
         "record": s.record,
         "seeds": "sim.core.draws.seed_for(master_seed, design_id, replicate)",
         "run_id": "design_id * replicates + replicate",
-        "versions": package_versions(),
-        "git": git_commit(),
-        "created": created,
-        "updated": now(),
-        "sessions": sessions,
-        "counts": counts,
-        "complete": sum(counts.values()) >= exp.n_runs,
     }
 
 
@@ -302,6 +208,8 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     force: bool = False,
+    repair: bool = False,
+    allow_code_change: bool = False,
     engine: str = "ensemble",
     chunk_size: int | None = None,
     progress: bool = True,
@@ -316,8 +224,13 @@ def sweep(
         out: results folder; must be new or empty unless ``resume`` or ``force``.
         workers: local worker processes (1 runs in this process); ignored with ``scheduler``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``).
-        resume: finish a sweep in ``out``: run only the runs not yet stored.
+        resume: finish a sweep in ``out``: run only the runs not yet stored (after checking
+            every stored part against its checksum).
         force: delete earlier results in ``out`` and start over.
+        repair: with ``resume``, move damaged or foreign parts to ``out/damaged/`` and re-run
+            exactly their runs (without it, a bad part stops the resume with its name).
+        allow_code_change: with ``resume``, add rows although the model code differs from the
+            code that made the stored rows (recorded in the session; the report says so).
         engine: ``ensemble`` (vectorised, default) or ``mesa`` (one Mesa model per run).
         chunk_size: runs per task (default: by engine, small enough to balance the workers).
         progress: show a progress bar (runs done, runs/s, ETA).
@@ -325,70 +238,118 @@ def sweep(
         flush_rows: write a part once this many rows are waiting ...
         flush_seconds: ... or once the oldest waiting row is this old (the most finished work
             a crash can lose).
+
+    Only one process writes a folder at a time (a second one is refused, naming the first).
     """
     if engine not in ENGINES:
         raise UserError(f"--engine {engine!r}: unknown engine; choose one of {', '.join(ENGINES)}")
     if workers < 1:
         raise UserError(f"--workers {workers}: must be 1 or more")
+    if not (math.isfinite(flush_seconds) and flush_seconds > 0):
+        raise UserError(f"--flush-seconds {flush_seconds!r}: must be a finite number of seconds, "
+                        "more than 0")
+    if not (math.isfinite(connect_timeout) and connect_timeout > 0):
+        raise UserError(f"--connect-timeout {connect_timeout!r}: must be a finite number of "
+                        "seconds, more than 0")
+    if (repair or allow_code_change) and not resume:
+        flag = "--repair" if repair else "--allow-code-change"
+        raise UserError(f"{flag}: only with --resume (it changes how stored rows are resumed)")
     exp = load_experiment(spec)
     fingerprint = exp.fingerprint()
-    resuming = check_target(out, fingerprint, resume=resume, force=force)
-    client = connect(scheduler, connect_timeout) if scheduler else None
+    target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise UserError(f"--out {target}: is a file, expected a folder")
+    client = connect(scheduler, connect_timeout) if scheduler else None  # before any write
     try:
-        return _run(exp, fingerprint, Path(out), resuming, force, client, workers, engine,
-                    chunk_size, progress, flush_rows, flush_seconds)
+        lock = FolderLock(target).acquire()
+        try:
+            resuming = check_target(target, fingerprint, resume=resume, force=force)
+            return _run(exp, fingerprint, target, resuming, force, repair, allow_code_change,
+                        client, workers, engine, chunk_size, progress, flush_rows,
+                        flush_seconds, stale_note(lock))
+        finally:
+            lock.release()
     finally:
         if client is not None:
             client.close()
 
 
-def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bool,
-         client: Any, workers: int, engine: str, chunk_size: int | None, progress: bool,
-         flush_rows: int, flush_seconds: float) -> Path:
+def _open_store(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bool,
+                repair: bool, allow_code_change: bool) -> tuple[ResultStore, list[str]]:
+    """Open the folder for writing; on resume, verify it (and repair it if asked)."""
     series = exp.spec.record == "series"
     store = ResultStore.create(out, exp.schema(), exp.series_schema() if series else None,
-                               resume=resuming, force=force)
-    old: dict[str, Any] = {}
+                               header=_header(exp, fingerprint), resume=resuming, force=force)
+    notes: list[str] = []
     if resuming:
-        old = read_manifest(out)
-    done = store.done_run_ids()
-    counts = store.counts()
-    todo = exp.n_runs - len(done)
-    n_workers = (sum(client.nthreads().values()) if client is not None else workers)
-    size = _chunk_size(engine, chunk_size, todo, n_workers)
-    session = {"started": now(), "engine": engine, "chunk_size": size,
-               "workers": n_workers, "scheduler": client.scheduler.address if client else None,
-               "runs_before": int(len(done)), "runs": 0}
-    sessions = [*old.get("sessions", []), session]
-    created = old.get("created", session["started"])
-    if not resuming:
+        problems = store.audit()
+        if problems and not repair:
+            raise UserError(problems_message(out, store.manifest(), problems))
+        if problems:
+            n = store.repair(problems)
+            notes.append(f"repair: moved {len(problems)} bad part(s) to {out / DAMAGED}; "
+                         f"re-running their {n:,} runs")
+        ours = code_hash()
+        theirs = [h for h in store.code_hashes() if h != ours]
+        if theirs and not allow_code_change:
+            raise UserError(f"--out {out}: its rows were made by different model code (code hash "
+                            f"{theirs[0]}, now {ours}); resuming would mix two models in one "
+                            "table: use a new --out, or pass --allow-code-change to mix them "
+                            "knowingly (recorded in the manifest)")
+        if theirs:
+            notes.append(f"model code changed ({theirs[0]} -> {ours}); rows of both are kept "
+                         "(--allow-code-change, recorded in the manifest)")
+    if not resuming or store.design_missing:
         store.write_design(exp.design.assign(**{
             f"raw:{p}": exp.raw_design[:, j] for j, p in enumerate(exp.spec.factors)
             if exp.spec.sampler != "grid"}))
-    store.write_manifest(_manifest(exp, fingerprint, created, sessions, counts))
+    return store, notes
+
+
+def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bool,
+         repair: bool, allow_code_change: bool, client: Any, workers: int, engine: str,
+         chunk_size: int | None, progress: bool, flush_rows: int, flush_seconds: float,
+         stale: str | None) -> Path:
+    store, notes = _open_store(exp, fingerprint, out, resuming, force, repair,
+                               allow_code_change)
+    done = store.done_run_ids()
+    todo = exp.n_runs - len(done)
+    n_workers = (sum(client.nthreads().values()) if client is not None else workers)
+    size = _chunk_size(engine, chunk_size, todo, n_workers)
+    session = store.start_session({
+        "engine": engine, "chunk_size": size, "workers": n_workers,
+        "scheduler": client.scheduler.address if client else None, "runs_before": int(len(done)),
+        "resumed": resuming, "repair": repair, "allow_code_change": allow_code_change,
+        "notes": [n for n in (stale, *notes) if n]})
+    for note in session["notes"]:
+        tqdm.write(f"sweep: {note}")
 
     tasks = exp.tasks(done, size, engine)
     if client is not None:
-        results = _dask(tasks, client)
+        results = executors.dask(tasks, run_task, client)
     elif workers > 1:
-        results = _local_pool(tasks, workers)
+        results = executors.local_pool(tasks, run_task, workers)
     else:
-        results = _serial(tasks)
+        results = executors.serial(tasks, run_task)
     rows: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     oldest = time.monotonic()
+    write_failed = False
 
     def flush() -> None:
-        nonlocal rows, frames
-        if rows:
-            store.write(rows, frames)
-            for r in rows:
-                counts[r["status"]] = counts.get(r["status"], 0) + 1
-            session["runs"] += len(rows)
-        rows, frames = [], []
+        nonlocal rows, frames, write_failed
+        waiting, frames_now, rows, frames = rows, frames, [], []
+        if waiting and not write_failed:
+            try:
+                store.write(waiting, frames_now)
+            except WriteError:
+                write_failed = True  # nothing more is written; the folder stays consistent
+                raise
 
+    counts = store.counts()
     bar = tqdm(total=exp.n_runs, initial=len(done), unit="run", disable=not progress,
                desc=exp.spec.name, smoothing=0.05, dynamic_ncols=True)
+    reported = False
     try:
         for result in results:
             if not rows:
@@ -400,13 +361,34 @@ def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bo
             if failed:
                 bar.set_postfix(failed=failed, refresh=False)
             if len(rows) >= flush_rows or time.monotonic() - oldest >= flush_seconds:
+                counts = _add_counts(counts, rows)
                 flush()
+    except WriteError as exc:
+        reported = True
+        raise _write_failure(out, exc, store) from None
     finally:
         # On Ctrl-C or an executor failure, keep what finished: those runs need not rerun.
         results.close()
-        flush()
         bar.close()
-        session["finished"] = now()
-        store.write_manifest(_manifest(exp, fingerprint, created, sessions, counts))
+        try:
+            flush()
+            store.finish()
+        except WriteError as exc:
+            if not reported:  # the last rows or the closing manifest could not be written
+                raise _write_failure(out, exc, store) from None
     return out
 
+
+def _add_counts(counts: dict[str, int], rows: list[dict[str, Any]]) -> dict[str, int]:
+    out = dict(counts)
+    for r in rows:
+        out[r["status"]] = out.get(r["status"], 0) + 1
+    return out
+
+
+def _write_failure(out: Path, exc: WriteError, store: ResultStore) -> UserError:
+    """The one-line error of a sweep stopped by a failed write (disk full, read-only ...)."""
+    stored = sum(store.counts().values())
+    hint = "free some space" if is_disk_full(exc) else "fix the folder"
+    return UserError(f"{exc}; the sweep stopped with {stored:,} runs safely stored in {out}: "
+                     f"{hint}, then rerun with --resume")

@@ -50,6 +50,7 @@ from sim.core.draws import seed_for
 from sim.core.events import SERIES_COLUMNS
 from sim.core.outcomes import EXTRA_METRICS, METRICS
 from sim.engines.ensemble import run_ensemble
+from sim.errors import quote
 
 SAMPLERS: tuple[str, ...] = ("grid", "random", "latin", "sobol", "morris")
 #: Samplers that draw from ``bounds`` (all but ``grid``, which takes ``levels``).
@@ -137,14 +138,14 @@ def _spec_error(source: str, exc: ValidationError) -> UserError:
     elif err["type"] == "missing":
         text = "required key is missing"
     elif err["type"] == "literal_error":
-        text = f"{got!r} is not allowed; {err['msg'].lower()}"
+        text = f"{quote(got)} is not allowed; {err['msg'].lower()}"
     elif err["type"] == "finite_number":
-        text = f"{got!r} is not allowed; must be a finite number"
+        text = f"{quote(got)} is not allowed; must be a finite number"
     else:
         if err["type"] == "value_error":  # our own validators: the message names the value
             got = None
         text = err["msg"].removeprefix("Value error, ")
-        text = f"{text} (got {got!r})" if got is not None and "got" not in text else text
+        text = f"{text} (got {quote(got)})" if got is not None and "got" not in text else text
     more = len(exc.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return UserError(f"{source}: {loc}: {text}{tail}")
@@ -199,11 +200,6 @@ class Task:
     record_series: bool
     pieces: tuple[Piece, ...]
 
-    @property
-    def n_runs(self) -> int:
-        """Runs in this task."""
-        return sum(len(p.run_ids) for p in self.pieces)
-
 
 @dataclass
 class Experiment:
@@ -223,7 +219,7 @@ class Experiment:
         s = self.spec
         self.base_path = (self.folder / s.base).resolve()
         if not self.base_path.is_file():
-            raise UserError(f"{self.source}: base: no such config file {s.base!r} "
+            raise UserError(f"{self.source}: base: no such config file {quote(s.base)} "
                             f"(looked for {self.base_path})")
         self._plain = load_config(self.base_path)
         self._space = parameter_space(self._plain)
@@ -262,15 +258,15 @@ class Experiment:
         if rng is not None:
             lo, hi, kind = rng
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise self._err(key, f"{value!r} is not a number; allowed {lo:g} to {hi:g}")
+                raise self._err(key, f"{quote(value)} is not a number; allowed {lo:g} to {hi:g}")
             if kind == "int" and float(value) != int(value):
-                raise self._err(key, f"{value!r} is not a whole number; allowed {lo:g} to {hi:g}")
+                raise self._err(key, f"{quote(value)} is not a whole number; allowed {lo:g} to {hi:g}")
             if not lo <= value <= hi:
-                raise self._err(key, f"{value!r} is out of range; allowed {lo:g} to {hi:g}")
+                raise self._err(key, f"{quote(value)} is out of range; allowed {lo:g} to {hi:g}")
             return
         if type(value) is not type(current):
-            raise self._err(key, f"{value!r} has the wrong type; expected "
-                            f"{type(current).__name__} like {current!r}")
+            raise self._err(key, f"{quote(value)} has the wrong type; expected "
+                            f"{type(current).__name__} like {quote(current)}")
         try:
             with_overrides(self._plain, {path: value})
         except UserError as exc:
