@@ -31,9 +31,12 @@ from sim.config import (
     CONFIG_DIR,
     Config,
     ConfigError,
+    describe_validation_error,
     get_path,
     load_config,
+    nest,
     parameter_space,
+    read_yaml,
     with_overrides,
 )
 
@@ -84,18 +87,11 @@ class Calibration:
 def load_calibration(path: str | Path = DEFAULT_SET) -> Calibration:
     """Read and check a calibration set; bad input raises a one-line :class:`ConfigError`."""
     p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"{p}: no such calibration file")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: YAML syntax error: {str(exc).splitlines()[0]}") from None
+    raw = read_yaml(p, "calibration file")
     try:
         spec = CalibrationSet.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{p}: {loc}: {err['msg']}") from None
+        raise ConfigError(describe_validation_error(exc, str(p))) from None
     history_cfg = load_config(p.parent / spec.history)
     baseline_cfg = load_config(p.parent / spec.baseline)
     space = parameter_space(baseline_cfg)
@@ -258,13 +254,7 @@ def fit(cal: Calibration, *, maxiter: int = 200, profile_points: int = 7) -> Fit
 
 def calibrated_config_text(fr: FitResult, baseline_rel: str = "baseline.yaml") -> str:
     """YAML of ``configs/calibrated.yaml``: the baseline with the fitted values."""
-    tree: dict[str, Any] = {}
-    for path, value in fr.values().items():
-        node = tree
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = round(value, 4)
+    tree = nest({path: round(value, 4) for path, value in fr.values().items()})
     head = ("# Calibrated weights: the baseline with payoff weights fitted to the Dec 2019 -\n"
             "# Jan 2020 history by `escalation calibrate` (configs/calibration.yaml).\n"
             "# See docs/calibration.md for the fit and whether the baseline should adopt it.\n")
