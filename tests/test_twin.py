@@ -55,4 +55,4 @@ def test_difference_is_named():
     ens = run_ensemble(cfg, [5], 40, record_events=True, record_series=True)
     other = EscalationModel(with_overrides(cfg, {"actors.iran.revenge_weight": 0.0}), rng=5, days=40).run()
     msg = first_difference(other, ens, 0)
-    assert msg is not None and msg.startswith("day ") and "field" in msg or "actor" in msg
+    assert msg is not None and msg.startswith("day ") and ("field" in msg or "actor" in msg), msg

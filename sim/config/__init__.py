@@ -40,9 +40,13 @@ from sim.config.schema import (
 from sim.config.vocabulary import (
     BLOC_CHOICES,
     LEGAL_STEPS,
+    MILITARISED,
     MILITIA_ACTIONS,
+    MILITIA_RUNG,
     STRATEGIES,
     US_OPTIONS,
+    US_RUNG,
+    WAR_RUNG,
     BlocChoice,
     LegalStep,
     MilitiaAction,
@@ -52,10 +56,11 @@ from sim.config.vocabulary import (
 from sim.errors import ConfigError, UserError
 
 __all__ = [
-    "BLOC_CHOICES", "CONFIG_DIR", "DEFAULT_CONFIG", "HISTORY_ACTIONS", "LEGAL_STEPS",
-    "MILITIA_ACTIONS", "STRATEGIES", "US_OPTIONS", "BlocChoice", "Config", "ConfigError", "History",
-    "HistoryEvent", "HistoryShock", "LegalStep", "MilitiaAction", "Outcomes", "Strategy", "USOption",
-    "UserError", "apply_overrides", "config_hash", "describe_validation_error", "field_info",
-    "flatten", "get_path", "index_path", "load_config", "load_raw", "nest", "parameter_space",
-    "parse_override", "read_yaml", "set_path", "split_path", "validate", "with_overrides",
+    "BLOC_CHOICES", "CONFIG_DIR", "DEFAULT_CONFIG", "HISTORY_ACTIONS", "LEGAL_STEPS", "MILITARISED",
+    "MILITIA_ACTIONS", "MILITIA_RUNG", "STRATEGIES", "US_OPTIONS", "US_RUNG", "WAR_RUNG",
+    "BlocChoice", "Config", "ConfigError", "History", "HistoryEvent", "HistoryShock", "LegalStep",
+    "MilitiaAction", "Outcomes", "Strategy", "USOption", "UserError", "apply_overrides",
+    "config_hash", "describe_validation_error", "field_info", "flatten", "get_path", "index_path",
+    "load_config", "load_raw", "nest", "parameter_space", "parse_override", "read_yaml", "set_path",
+    "split_path", "validate", "with_overrides",
 ]

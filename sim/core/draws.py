@@ -27,7 +27,7 @@ WORLD: Final = 4
 MILITIA: Final = 100
 BLOC: Final = 1000
 
-# Purposes.
+# Purposes (what a draw decides).
 CHOICE: Final = 1
 US_KILLED: Final = 2
 US_WOUNDED: Final = 3
@@ -38,6 +38,9 @@ SESSION: Final = 7
 WAR: Final = 8
 OUTSIDE: Final = 9
 TARGET: Final = 10
+#: Casualties of Iran's attacks outside Iraq (kept apart from its calibrated strike's draws).
+US_KILLED_OUTSIDE: Final = 102
+US_WOUNDED_OUTSIDE: Final = 103
 
 _M1: Final = 0xBF58476D1CE4E5B9
 _M2: Final = 0x94D049BB133111EB

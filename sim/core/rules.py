@@ -13,11 +13,15 @@ history. ``docs/ODD.md`` maps every term to its passage.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from sim.config import LegalStep, MilitiaAction, Strategy
+from sim.core.params import IranParams, MilitiaParams, Num, ParliamentParams, USParams
 
 Array = npt.NDArray[np.float64]
 ArrayLike = Any  # float or numpy array, broadcastable against the replicate axis
@@ -85,12 +89,22 @@ def ordered_sum(parts: Sequence[ArrayLike]) -> Any:
     return total
 
 
+def intensity(action: ArrayLike) -> Any:
+    """A militia action's intensity: 0 standing down .. 1 storming."""
+    return np.divide(action, float(MilitiaAction.STORM))
+
+
+def legal_share(legal: ArrayLike) -> Any:
+    """The legal status as a share of the top step (the binding law = 1)."""
+    return np.divide(legal, float(LegalStep.BINDING_LAW))
+
+
 # ------------------------------------------------------------------------------------------
 # Iran
 
 
 def iran_utilities(
-    p: Any,
+    p: IranParams,
     *,
     current: ArrayLike,
     revenge: ArrayLike,
@@ -127,11 +141,11 @@ def iran_utilities(
             - p.isis_weight * prof.pressure * np.asarray(isis)
             + p.inertia * (np.asarray(current) == k)
         )
-        if k == p.diplomacy_index:
+        if k == Strategy.DIPLOMACY:
             u = u + p.diplomacy_weight * np.asarray(diplomacy)
         u = u + p.posture_bias * (np.asarray(p.posture_index) == k)  # elementwise: may vary by row
-        if k == p.calibrated_index:
-            u = u - p.repeat_penalty * np.asarray(calibrated_done)
+        if k == Strategy.CALIBRATED_STRIKE:
+            u = u - p.calibrated.repeat_penalty * np.asarray(calibrated_done)
         out.append(u)
     return out
 
@@ -141,7 +155,7 @@ def iran_utilities(
 
 
 def militia_utilities(
-    p: Any,
+    p: MilitiaParams,
     *,
     loyalty: ArrayLike,
     hostility: ArrayLike,
@@ -157,19 +171,21 @@ def militia_utilities(
     ``- fear_w*fear*belief*severity_a - cost_a`` (+ ``stand_down_value`` for a=0), and deadly
     strikes need advanced missiles in stock ([002]: "receiving advanced Iranian missiles").
     """
+    severity = p.retaliation_severity.by_action()
+    cost = p.action_costs.by_action()
     out: list[Array] = []
     for a in range(4):
-        intensity = a / 3.0
+        level = intensity(a)
         u = (
             p.order_weight * np.multiply(loyalty, 1.0 - np.abs(a - np.asarray(order)))
-            + p.hostility_weight * np.multiply(hostility, intensity)
-            + p.mood_weight * np.multiply(sentiment, intensity)
+            + p.hostility_weight * np.multiply(hostility, level)
+            + p.mood_weight * np.multiply(sentiment, level)
         )
-        if a == 0:
+        if a == MilitiaAction.STAND_DOWN:
             u = u + p.stand_down_value
         else:
-            u = u - p.fear_weight * np.multiply(fear, belief) * p.severity[a] - p.cost[a]
-        if a == 2:
+            u = u - p.fear_weight * np.multiply(fear, belief) * severity[a] - cost[a]
+        if a == MilitiaAction.DEADLY:
             u = u - p.no_stock_penalty * (np.asarray(stock) < 1.0)
         out.append(np.asarray(u, dtype=np.float64))
     return out
@@ -180,7 +196,7 @@ def militia_utilities(
 
 
 def us_utilities(
-    p: Any,
+    p: USParams,
     *,
     threat: ArrayLike,
     threat_iran: ArrayLike,
@@ -235,7 +251,7 @@ def us_utilities(
         - c.strike_iran
     )
     sanc_iraq = (
-        p.sanction_iraq_weight * (legal / 3.0 + np.asarray(iran_political)) * (1.0 - np.asarray(sanctions_iraq))
+        p.sanction_iraq_weight * (legal_share(legal) + np.asarray(iran_political)) * (1.0 - np.asarray(sanctions_iraq))
         - p.mission_weight * np.asarray(isis)
         - c.sanction_iraq
     )
@@ -247,7 +263,7 @@ def us_utilities(
     )
     draw = (
         p.drawdown_weight * (threat + np.asarray(sentiment) + np.asarray(tension))
-        + p.compliance_weight * (legal >= 3)
+        + p.compliance_weight * (legal >= LegalStep.BINDING_LAW)
         - p.mission_weight * np.asarray(isis)
         - p.audience_weight * np.asarray(audience_cost)
         - c.drawdown
@@ -261,7 +277,7 @@ def us_utilities(
 
 
 def bloc_support(
-    p: Any,
+    p: ParliamentParams,
     *,
     bias: ArrayLike,
     anger: ArrayLike,
@@ -294,35 +310,90 @@ def bloc_utilities(support: ArrayLike, boycott_bias: ArrayLike, hurdle: ArrayLik
     return [np.subtract(boycott_bias, s), np.zeros_like(s), s - hurdle]
 
 
-def session_probability(p: Any, *, pressure: ArrayLike) -> Array:
+def session_probability(p: ParliamentParams, *, pressure: ArrayLike) -> Array:
     """Daily chance that parliament sits on the pending motion, given political pressure."""
     prob = p.session_base + p.session_pressure * np.asarray(pressure, dtype=np.float64)
     return np.minimum(prob, 1.0)
 
 
+def next_legal_step(legal: ArrayLike) -> npt.NDArray[np.int64]:
+    """The legal step a sitting votes on: the one after the current status (at most the law)."""
+    return np.minimum(legal + 1, int(LegalStep.BINDING_LAW))
+
+
+def bloc_seats(seats: Num, cohesion: Num) -> Any:
+    """Seats a bloc brings to a vote: its seats times cohesion, rounded half up."""
+    return np.floor(seats * cohesion + 0.5)
+
+
 def tally(
-    choices: Sequence[ArrayLike], seats: Sequence[float], cohesion: float
+    choices: Sequence[ArrayLike], seats: Sequence[Num], cohesion: Num
 ) -> tuple[Array, Array]:
     """Seats present and seats voting yes, given each bloc's choice (0 boycott, 1 no, 2 yes)."""
     present: Any = 0.0
     yes: Any = 0.0
     for ch, n in zip(choices, seats, strict=True):
-        bloc_seats = np.floor(n * cohesion + 0.5)
-        present = present + np.where(np.asarray(ch) >= 1, bloc_seats, 0.0)
-        yes = yes + np.where(np.asarray(ch) == 2, bloc_seats, 0.0)
+        counted = bloc_seats(n, cohesion)
+        present = present + np.where(np.asarray(ch) >= 1, counted, 0.0)
+        yes = yes + np.where(np.asarray(ch) == 2, counted, 0.0)
     return np.asarray(present, dtype=np.float64), np.asarray(yes, dtype=np.float64)
 
 
 def motion_passes(
-    present: ArrayLike, yes: ArrayLike, *, quorum: float, absolute: ArrayLike, total_seats: float
+    present: ArrayLike, yes: ArrayLike, *, quorum: ArrayLike, absolute: ArrayLike, total_seats: ArrayLike
 ) -> npt.NDArray[np.bool_]:
     """Quorum met, and a majority of those present (or, if ``absolute``, of all seats)."""
-    need = np.where(absolute, np.floor(total_seats / 2.0) + 1.0, np.floor(np.asarray(present) / 2.0) + 1.0)
+    need = np.where(absolute, np.floor(np.divide(total_seats, 2.0)) + 1.0,
+                    np.floor(np.asarray(present) / 2.0) + 1.0)
     return np.asarray((np.asarray(present) >= quorum) & (np.asarray(yes) >= need))
 
 
+def needs_absolute_majority(p: ParliamentParams, level: ArrayLike) -> Any:
+    """Whether a motion at ``level`` needs a majority of all seats (the binding law, if so configured)."""
+    return (np.asarray(level) == LegalStep.BINDING_LAW) & p.binding_absolute_majority
+
+
+def pass_probability(p: ParliamentParams, bloc_probs: Array, level: Array) -> Array:
+    """Exact chance that a sitting passes its motion, summed over all bloc choices.
+
+    ``bloc_probs`` is (3, B, R): each bloc's chance of boycott / no / yes; ``level`` (R,) the step
+    voted on. A dynamic programme over blocs builds the distribution of (seats present, seats
+    yes); :func:`motion_passes` decides each cell. For one parameter set (scalar seats).
+    """
+    seats = [int(math.floor(float(n) * float(p.cohesion) + 0.5)) for n in p.seats]
+    tot = sum(seats)
+    r = bloc_probs.shape[-1]
+    dist = np.zeros((tot + 1, tot + 1, r))  # dist[present, yes] per replicate
+    dist[0, 0] = 1.0
+    for b, n in enumerate(seats):
+        p_boy, p_no, p_yes = bloc_probs[0, b], bloc_probs[1, b], bloc_probs[2, b]
+        nxt = dist * p_boy
+        nxt[n:, :] += dist[: tot + 1 - n, :] * p_no
+        nxt[n:, n:] += dist[: tot + 1 - n, : tot + 1 - n] * p_yes
+        dist = nxt
+    present = np.arange(tot + 1)[:, None]
+    yes = np.arange(tot + 1)[None, :]
+    out = np.zeros(r)
+    for lvl in (LegalStep.RESOLUTION, LegalStep.LIMITS, LegalStep.BINDING_LAW):
+        ok = motion_passes(present, yes, quorum=p.quorum, absolute=needs_absolute_majority(p, lvl),
+                           total_seats=p.total_seats)
+        p_lvl = (dist * ok[:, :, None]).sum(axis=(0, 1))
+        out = np.where(level == lvl, p_lvl, out)
+    return out
+
+
 # ------------------------------------------------------------------------------------------
-# beliefs and audience costs
+# harm, threat, beliefs and audience costs
+
+
+def harm(p: USParams, *, killed: ArrayLike, wounded: ArrayLike, attacks: ArrayLike) -> Any:
+    """Harm to US forces as the US weighs it: per US killed, per wounded, per attack."""
+    return p.harm_killed * killed + p.harm_wounded * wounded + p.harm_attack * attacks
+
+
+def remembered(p: USParams, signal: ArrayLike, today: ArrayLike) -> Any:
+    """A decaying memory of harm (the US threat signals): yesterday's times ``threat_memory`` plus today's."""
+    return p.threat_memory * signal + today
 
 
 def update_belief(
@@ -337,20 +408,20 @@ def update_belief(
 
 
 def audience_cost(
-    cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: float, relief: float, decay: float
+    cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: Num, relief: Num, decay: Num
 ) -> Array:
     """Accumulated price of looking weak ([002]): grows with unanswered harm, eased by a response."""
     grown = np.asarray(cost, dtype=np.float64) * (1.0 - decay) + gain * np.asarray(harm)
     return np.where(responded, grown * (1.0 - relief), grown)
 
 
-def war_hazard(tension: ArrayLike, *, threshold: float, slope: float, max_hazard: float) -> Array:
+def war_hazard(tension: ArrayLike, *, threshold: Num, slope: Num, max_hazard: Num) -> Array:
     """Daily chance of sliding into all-out war, rising steeply as tension passes a threshold."""
     return np.asarray(max_hazard / (1.0 + np.exp(-slope * (np.asarray(tension) - threshold))))
 
 
 def isis_next(
-    isis: ArrayLike, *, ops: ArrayLike, growth: float, suppression: float, iraqi: float
+    isis: ArrayLike, *, ops: ArrayLike, growth: Num, suppression: Num, iraqi: Num
 ) -> Array:
     """ISIS strength: logistic regrowth, suppressed by US-backed operations ([000])."""
     s = np.asarray(isis, dtype=np.float64)
