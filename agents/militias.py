@@ -53,7 +53,7 @@ class Militias(BeliefLearner):
         w = obs.world
         utils = rules.militia_utilities(
             self.params, loyalty=self.loyalty, hostility=self.hostility, fear=self.fear,
-            belief=self.belief, stock=w.stock, order=np.choose(w.iran_strategy, self.orders),
+            belief=self.belief, stock=w.stock, order=rules.pick(w.iran_strategy, self.orders),
             sentiment=w.sentiment,
         )
         return np.stack(rules.logit_probs(utils, self.params.rationality))

@@ -70,7 +70,7 @@ class Parliament(Stateless):
             us_ties=self.us_ties, sentiment=w.sentiment, iran_political=w.iran_political,
             sanction_threat=w.sanction_threat, isis=w.isis,
         )
-        hurdle = np.choose(rules.next_legal_step(w.legal), self.params.hurdles.by_step())
+        hurdle = rules.pick(rules.next_legal_step(w.legal), self.params.hurdles.by_step())
         utils = rules.bloc_utilities(support, self.boycott_bias, hurdle)
         return np.stack(rules.logit_probs(utils, self.params.rationality))
 

@@ -15,7 +15,7 @@ from typing import Any
 from sim.errors import UserError
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

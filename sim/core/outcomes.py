@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.config import STRATEGIES
-from sim.core.params import Thresholds
+from sim.core.params import Num, Thresholds
 from sim.core.state import Counters
 
 PATHS: tuple[str, ...] = (
@@ -72,7 +72,7 @@ def metrics(
     sanctions_iraq: Any,
     legal: Any,
     sentiment: Any,
-    exit_threshold: float,
+    exit_threshold: Num,
 ) -> dict[str, npt.NDArray[Any]]:
     """End-state metrics (arrays over replicates) from counters and the final world state."""
     c = counters

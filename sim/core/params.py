@@ -25,10 +25,9 @@ type Num = float | npt.NDArray[np.float64]
 #: A whole number shared by all replicates, or one per replicate (R,).
 type Whole = int | npt.NDArray[np.int64]
 
-_frozen = dataclass(frozen=True, slots=True)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class StrategyParams:
     """What one Iranian strategy does ([002]; ``actors.iran.strategies.<s>``)."""
 
@@ -42,7 +41,7 @@ class StrategyParams:
     outside: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class CalibratedStrikeParams:
     """The warned direct strike of 8 January (``actors.iran.calibrated_strike``)."""
 
@@ -53,7 +52,7 @@ class CalibratedStrikeParams:
     repeat_penalty: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class CasualtyParams:
     """Mean US casualties of one act (``actors.iran.outside_attack``)."""
 
@@ -61,7 +60,7 @@ class CasualtyParams:
     us_wounded_mean: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class IranParams:
     """Iran's payoff weights, strategy profiles and initial belief (``actors.iran``)."""
 
@@ -103,7 +102,7 @@ class IranParams:
         return [pr.outside for pr in self.profiles]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class USCostParams:
     """Fixed cost of each US option against holding (``actors.united_states.costs``)."""
 
@@ -116,7 +115,7 @@ class USCostParams:
     drawdown: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class StrikeMilitiaParams:
     """Effects of a US strike on militias in Iraq (``actors.united_states.strike_militias``)."""
 
@@ -127,7 +126,7 @@ class StrikeMilitiaParams:
     sentiment_shock: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class StrikeIranParams:
     """Effects of a US strike on Iran (``actors.united_states.strike_iran``)."""
 
@@ -135,7 +134,7 @@ class StrikeIranParams:
     tension_shock: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class USParams:
     """The United States' weights, costs and effects (``actors.united_states``)."""
 
@@ -169,7 +168,7 @@ class USParams:
     initial_troops: Num  # ``initial.us_troops``: presence is measured against it
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class AttackParams:
     """Mean casualties of one militia attack of a kind (``actors.militia_common.<kind>``)."""
 
@@ -179,7 +178,7 @@ class AttackParams:
     militia_killed_mean: Num  # attackers killed: storms only (0 for harassment and deadly strikes)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class ActionWeightParams:
     """One number per attack kind."""
 
@@ -192,7 +191,7 @@ class ActionWeightParams:
         return (0.0, self.harass, self.deadly, self.storm)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class MilitiaRowParams:
     """One militia group's own parameters (``actors.militias.<i>``)."""
 
@@ -206,7 +205,7 @@ class MilitiaRowParams:
     home_site: str
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class MilitiaParams:
     """Weights shared by all militias, the attack kinds, and the groups' rows."""
 
@@ -236,7 +235,7 @@ class MilitiaParams:
                 MilitiaAction.STORM: self.storm}[action]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class HurdleParams:
     """How hard each legal step is to pass (``actors.parliament.hurdles``)."""
 
@@ -249,7 +248,7 @@ class HurdleParams:
         return (0.0, self.resolution, self.limits, self.binding_law)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class BlocParams:
     """One parliamentary bloc (``actors.parliament.blocs.<i>``)."""
 
@@ -262,7 +261,7 @@ class BlocParams:
     boycott_bias: Num
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class ParliamentParams:
     """The Council of Representatives (``actors.parliament``)."""
 
@@ -293,7 +292,7 @@ class ParliamentParams:
         return [b.seats for b in self.blocs]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class SiteParams:
     """Named sites of the event record (``world.sites``)."""
 
@@ -302,7 +301,7 @@ class SiteParams:
     iran_targets: tuple[str, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class WorldParams:
     """World-state dynamics (``world``)."""
 
@@ -330,7 +329,7 @@ class WorldParams:
     sites: SiteParams
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class Params:
     """All parameters of a run: one bundle per actor plus world dynamics and the start date."""
 
@@ -342,7 +341,7 @@ class Params:
     start_date: dt.date
 
 
-@_frozen
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """Thresholds of the path classification (``outcomes``; rates per 100 days)."""
 

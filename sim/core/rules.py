@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +51,7 @@ def logit_probs(utilities: Sequence[ArrayLike], rationality: ArrayLike) -> list[
     return [e / total for e in expo]
 
 
-def choose(probs: Sequence[ArrayLike], u: ArrayLike) -> npt.NDArray[np.int64]:
+def choose(probs: Sequence[ArrayLike] | Array, u: ArrayLike) -> npt.NDArray[np.int64]:
     """Index of the option selected by uniform ``u`` (inverse of the cumulative probabilities)."""
     idx = np.zeros(np.broadcast(probs[0], u).shape, dtype=np.int64)
     cum = np.zeros_like(idx, dtype=np.float64)
@@ -87,6 +87,11 @@ def ordered_sum(parts: Sequence[ArrayLike]) -> Any:
     for p in parts[1:]:
         total = total + p
     return total
+
+
+def pick(index: ArrayLike, options: Sequence[Any]) -> Any:
+    """``options[index]`` elementwise; an option may be a number or one value per replicate."""
+    return np.choose(index, cast(Any, options))
 
 
 def intensity(action: ArrayLike) -> Any:

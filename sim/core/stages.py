@@ -88,7 +88,7 @@ def iran_acts(w: World, strategy: Arr, P: Params, seeds: Arr, declared: Declared
     else:
         cal_k = _count(np.where(calib, ip.calibrated.us_killed_mean, 0.0), seeds, t, D.IRAN, D.US_KILLED)
         cal_w = _count(np.where(calib, ip.calibrated.us_wounded_mean, 0.0), seeds, t, D.IRAN, D.US_WOUNDED)
-    outside = D.uniform(seeds, t, D.IRAN, D.OUTSIDE) < np.choose(strategy, ip.outside_prob)
+    outside = D.uniform(seeds, t, D.IRAN, D.OUTSIDE) < rules.pick(strategy, ip.outside_prob)
     out_k = _count(np.where(outside, ip.outside.us_killed_mean, 0.0), seeds, t, D.IRAN, D.US_KILLED_OUTSIDE)
     out_w = _count(np.where(outside, ip.outside.us_wounded_mean, 0.0), seeds, t, D.IRAN, D.US_WOUNDED_OUTSIDE)
     return IranActs(
@@ -346,8 +346,8 @@ def dynamics(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs,
     # Iran's own acts carry its strategy's rung: the calibrated strike, an outside attack, and
     # the daily political or diplomatic course (militia acts carry their own rungs)
     own = iran.calibrated | iran.outside | iran.political | iran.on_diplomacy
-    iran_rung = np.where(own, np.choose(iran.strategy, ip.rungs), 0).astype(np.float64)
-    us_rung = np.choose(us.option, US_RUNG).astype(np.float64)
+    iran_rung = np.where(own, rules.pick(iran.strategy, ip.rungs), 0).astype(np.float64)
+    us_rung = rules.pick(us.option, US_RUNG).astype(np.float64)
     rung = np.maximum(np.maximum(mil.rung, us_rung), iran_rung)
     tension = np.clip(wp.tension_memory * w.tension + (1.0 - wp.tension_memory) * rung / WAR_RUNG
                       + P.us.strike_iran.tension_shock * us.strike_iran, 0.0, 1.0)

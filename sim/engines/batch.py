@@ -41,7 +41,7 @@ def stack_values[T](values: Sequence[T], where: str = "params") -> T:
     if isinstance(first, (str, dt.date)) or first is None:
         if any(v != first for v in values):
             raise UserError(f"{where}: rows differ ({first!r} vs others); run them in separate batches")
-        return first  # type: ignore[no-any-return]
+        return first  # type: ignore[no-any-return,return-value]
     if all(v == first for v in values):
         return first  # type: ignore[no-any-return]
     return np.asarray(values)  # type: ignore[return-value]

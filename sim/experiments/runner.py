@@ -20,7 +20,7 @@ import itertools
 import math
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,13 +171,13 @@ def run_task(task: Task) -> TaskResult:
 # ------------------------------------------------------------------------------ executors
 
 
-def _serial(tasks: Iterable[Task]) -> Iterator[TaskResult]:
+def _serial(tasks: Iterable[Task]) -> Generator[TaskResult, None, None]:
     for task in tasks:
         yield run_task(task)
 
 
 def _bounded(submit: Callable[[Task], Any], wait_any: Callable[[set[Any]], set[Any]],
-             tasks: Iterable[Task], in_flight: int) -> Iterator[TaskResult]:
+             tasks: Iterable[Task], in_flight: int) -> Generator[TaskResult, None, None]:
     """Keep at most ``in_flight`` tasks submitted; yield results as they finish."""
     pending: set[Any] = set()
     source = iter(tasks)
@@ -197,7 +197,7 @@ def _bounded(submit: Callable[[Task], Any], wait_any: Callable[[set[Any]], set[A
             yield fut.result()
 
 
-def _local_pool(tasks: Iterable[Task], workers: int) -> Iterator[TaskResult]:
+def _local_pool(tasks: Iterable[Task], workers: int) -> Generator[TaskResult, None, None]:
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (tqdm, pyarrow)
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     try:
@@ -228,7 +228,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
                         f"{timeout:g} s ({_error(exc)})") from None
 
 
-def _dask(tasks: Iterable[Task], client: Any) -> Iterator[TaskResult]:
+def _dask(tasks: Iterable[Task], client: Any) -> Generator[TaskResult, None, None]:
     from distributed import as_completed
 
     in_flight = 2 * max(1, sum(client.nthreads().values()))
@@ -352,11 +352,11 @@ def _run(exp: Experiment, fingerprint: str, out: Path, resuming: bool, force: bo
     todo = exp.n_runs - len(done)
     n_workers = (sum(client.nthreads().values()) if client is not None else workers)
     size = _chunk_size(engine, chunk_size, todo, n_workers)
-    session = {"started": now(), "engine": engine, "chunk_size": size,
+    session: dict[str, Any] = {"started": now(), "engine": engine, "chunk_size": size,
                "workers": n_workers, "scheduler": client.scheduler.address if client else None,
                "runs_before": int(len(done)), "runs": 0}
     sessions = [*old.get("sessions", []), session]
-    created = old.get("created", session["started"])
+    created = str(old.get("created", session["started"]))
     if not resuming:
         store.write_design(exp.design.assign(**{
             f"raw:{p}": exp.raw_design[:, j] for j, p in enumerate(exp.spec.factors)
