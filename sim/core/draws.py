@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 # Actor identifiers in the draw key (militia m uses MILITIA + m, bloc b uses BLOC + b).
 US: Final = 1
@@ -49,7 +48,6 @@ _K_DAY: Final = 0xD6E8FEB86659FD93
 _K_ACTOR: Final = 0xCA5A826395121157
 _K_PURPOSE: Final = 0x8CB92BA72F3D8DD7
 _K_INDEX: Final = 0xA0761D6478BD642F
-_SEED_BITS: Final = 63
 
 
 def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
+from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, USOption
 from sim.core.params import Params
 from sim.core.state import World
 from sim.core.transition import DayRecord
@@ -33,6 +33,9 @@ SERIES_COLUMNS: tuple[str, ...] = (
 )
 
 
+_US_TARGETS = {USOption.STRIKE_IRAN: "Iran", USOption.SANCTION_IRAQ: "Iraq", USOption.SANCTION_IRAN: "Iran"}
+
+
 def _target_name(kind: str, action: int, target: int, P: Params) -> str:
     sites = P.world.sites
     if kind == "militia":
@@ -41,15 +44,11 @@ def _target_name(kind: str, action: int, target: int, P: Params) -> str:
         return " and ".join(sites.iran_targets)
     if kind == "iran_outside":
         return "US interests outside Iraq"
-    if kind == "us" and US_OPTIONS[action] == "strike_militias":
+    if kind == "us" and action == USOption.STRIKE_MILITIAS:
         row = P.militia.rows[target]
         return f"{row.name} ({row.home_site})"
-    if kind == "us" and US_OPTIONS[action] == "strike_iran":
-        return "Iran"
-    if kind == "us" and US_OPTIONS[action] == "sanction_iraq":
-        return "Iraq"
-    if kind == "us" and US_OPTIONS[action] == "sanction_iran":
-        return "Iran"
+    if kind == "us":
+        return _US_TARGETS.get(USOption(action), "")
     if kind == "parliament":
         return "passed" if target else "failed"
     if kind == "bloc_vote":

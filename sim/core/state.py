@@ -113,11 +113,6 @@ class World:
         """The US struck militias or Iran on the previous day (derived, not stored)."""
         return self.days_since_us_strike == 0
 
-    @property
-    def replicates(self) -> int:
-        """Number of replicates held."""
-        return int(self.troops.shape[-1])
-
 
 def initial_world(cfg: Config, replicates: int) -> World:
     """Day-0 world for ``replicates`` replicates, from the config's ``initial`` section."""
