@@ -16,6 +16,7 @@ from sim.config import (
     flatten,
     get_path,
     index_path,
+    leaf_paths,
     load_config,
     nest,
     parameter_space,
@@ -182,23 +183,11 @@ def test_booleans_are_not_numbers_in_overrides(baseline, path, value):
 # ------------------------------------------------------------------------------------------
 # dotted paths: a Hypothesis round-trip over random leaves of the config
 
-def _list_leaves(raw, prefix=""):
-    """Every leaf path of a raw config, list items by index (what set_path/get_path walk)."""
-    if isinstance(raw, dict):
-        for k, v in raw.items():
-            yield from _list_leaves(v, f"{prefix}{k}.")
-    elif isinstance(raw, list):
-        for i, v in enumerate(raw):
-            yield from _list_leaves(v, f"{prefix}{i}.")
-    else:
-        yield prefix[:-1]
-
-
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_dotted_path_set_get_round_trip(baseline, data):
     raw = baseline.model_dump(mode="python")
-    paths = sorted(_list_leaves(raw))
+    paths = sorted(leaf_paths(raw))
     path = data.draw(st.sampled_from(paths))
     old = get_path(raw, path)
     new = data.draw(st.one_of(st.integers(-5, 5), st.floats(-5, 5, allow_nan=False), st.text(max_size=5)))
@@ -223,4 +212,4 @@ def test_dotted_path_set_get_round_trip(baseline, data):
 def test_flatten_and_nest_are_inverse(baseline):
     raw = baseline.model_dump(mode="python")
     assert nest(flatten(raw)) == raw
-    assert set(parameter_space(baseline)) <= set(_list_leaves(raw))
+    assert set(parameter_space(baseline)) <= set(leaf_paths(raw))

@@ -1,5 +1,8 @@
 """Exact twin: for the same seed, parameters and days, the ensemble engine reproduces every
-Mesa run: event record, daily series and metrics (issue 4)."""
+Mesa run: event record, daily series and metrics (issue 4).
+
+Development tier: 20 seeds per preset, 60 days, and random parameter overrides. Full tier
+(``slow``): 200 seeds per preset and a full year."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from tests.conftest import SCENARIOS
 from tests.twin import first_difference
 
 N_SEEDS = 200
+FAST_SEEDS = 20
 DAYS = 60
+PRESETS = [None, *SCENARIOS]
 
 
 def _check(cfg, seeds, days):
@@ -25,11 +30,18 @@ def _check(cfg, seeds, days):
         assert diff is None, f"seed {seed}: {diff}"
 
 
-@pytest.mark.parametrize("path", [None, *SCENARIOS], ids=lambda p: "baseline" if p is None else p.stem)
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: "baseline" if p is None else p.stem)
+def test_twin_on_20_seeds(path):
+    _check(load_config(path), draws.spawn_seeds(2025, FAST_SEEDS), DAYS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: "baseline" if p is None else p.stem)
 def test_twin_on_200_seeds(path):
     _check(load_config(path), draws.spawn_seeds(2024, N_SEEDS), DAYS)
 
 
+@pytest.mark.slow
 def test_twin_over_a_full_year():
     _check(load_config(), draws.spawn_seeds(7, 12), 365)
 

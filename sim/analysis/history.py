@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
@@ -342,21 +343,25 @@ class _Replay:
         self.logps.append(lp)
         self.trace.append((len(self.snapshots) - 1, what, idx, m))
 
-    def iran(self, t: int, today: dict[str, HistoryEvent]) -> Arr:
-        """Iran's strategy today: the event, else the quiet action (scored), else the fill."""
-        h, e = self.h, today.get(IRAN)
+    def single(self, t: int, today: dict[str, HistoryEvent], actor: str, key: str,
+               options: type[IntEnum], *, default_fill: str, quiet_today: bool = True) -> Arr:
+        """One actor's choice today (Iran, the US): its event, else its quiet action (scored;
+        on ``quiet_today`` days), else its fill (``modal``: the rules' likeliest option).
+        """
+        h, e = self.h, today.get(actor)
         if e is not None:
-            k = int(Strategy[e.action.upper()])
+            code = int(options[e.action.upper()])
             if e.counted:
-                self.score(t, IRAN, e.action, "event", "iran", k, -1, e.note)
-            return np.full(self.r, k)
-        if IRAN in h.quiet:
-            k = int(Strategy[h.quiet[IRAN].upper()])
-            self.score(t, IRAN, h.quiet[IRAN], "quiet", "iran", k, -1, "")
-            return np.full(self.r, k)
-        if h.fill.get(IRAN, "modal") != "modal":
-            return np.full(self.r, Strategy[h.fill[IRAN].upper()])
-        return np.argmax(self.probs["iran"], axis=0)
+                self.score(t, actor, e.action, "event", key, code, -1, e.note)
+            return np.full(self.r, code)
+        if actor in h.quiet and quiet_today:
+            code = int(options[h.quiet[actor].upper()])
+            self.score(t, actor, h.quiet[actor], "quiet", key, code, -1, "")
+            return np.full(self.r, code)
+        rule = h.fill.get(actor, default_fill)
+        if rule == "modal":
+            return np.argmax(self.probs[key], axis=0)
+        return np.full(self.r, int(options[rule.upper()]))
 
     def militias(self, t: int, today: dict[str, HistoryEvent]) -> Arr:
         """Every group's action today: its event, quiet action (scored) or fill; else stand down."""
@@ -376,24 +381,6 @@ class _Replay:
                 out[m] = (np.argmax(self.probs["militias"][:, m], axis=0) if rule == "modal"
                           else MilitiaAction[rule.upper()])
         return out
-
-    def us(self, t: int, today: dict[str, HistoryEvent], shock_day: bool) -> Arr:
-        """The US option today: the event, else the quiet action (scored, not on shock days), else the fill."""
-        h, e = self.h, today.get(US)
-        if e is not None:
-            o = int(USOption[e.action.upper()])
-            if e.counted:
-                self.score(t, US, e.action, "event", "us", o, -1, e.note)
-            return np.full(self.r, o)
-        if US in h.quiet and not shock_day:
-            o = int(USOption[h.quiet[US].upper()])
-            self.score(t, US, h.quiet[US], "quiet", "us", o, -1, "")
-            return np.full(self.r, o)
-        if US in h.fill:
-            rule = h.fill[US]
-            return (np.argmax(self.probs["us"], axis=0) if rule == "modal"
-                    else np.full(self.r, USOption[rule.upper()]))
-        return np.full(self.r, USOption.HOLD)
 
     def parliament(self, t: int, date: dt.date, e: HistoryEvent | None) -> tuple[Arr, Arr]:
         """Whether parliament sits (only on an event day) and the blocs' choices (forced to pass)."""
@@ -419,9 +406,11 @@ class _Replay:
         self.st.begin_day()
         self.probs = self.st.probabilities()
         today = {e.actor: e for e in h.events if e.date == date}
-        iran = self.iran(t, today)  # scored in this order: Iran, militias, the US, parliament
+        # scored in this order: Iran, militias, the US, parliament; the US quiet action is not
+        # applied on a shock day (the US then holds, unscored)
+        iran = self.single(t, today, IRAN, "iran", Strategy, default_fill="modal")
         militia = self.militias(t, today)
-        us = self.us(t, today, bool(shocks))
+        us = self.single(t, today, US, "us", USOption, default_fill="hold", quiet_today=not shocks)
         vote, blocs = self.parliament(t, date, today.get(PARLIAMENT))
         dec = Decisions(iran=iran.astype(np.int64), militia=militia, us=us.astype(np.int64),
                         vote_held=vote, bloc_choice=blocs.astype(np.int64))

@@ -17,6 +17,7 @@ from sim.config.loader import (
     flatten,
     get_path,
     index_path,
+    leaf_paths,
     load_config,
     load_raw,
     nest,
@@ -60,7 +61,7 @@ __all__ = [
     "MILITIA_ACTIONS", "MILITIA_RUNG", "STRATEGIES", "US_OPTIONS", "US_RUNG", "WAR_RUNG",
     "BlocChoice", "Config", "ConfigError", "History", "HistoryEvent", "HistoryShock", "LegalStep",
     "MilitiaAction", "Outcomes", "Strategy", "USOption", "UserError", "apply_overrides",
-    "config_hash", "describe_validation_error", "field_info", "flatten", "get_path", "index_path",
+    "config_hash", "describe_validation_error", "field_info", "flatten", "get_path", "index_path", "leaf_paths",
     "load_config", "load_raw", "nest", "parameter_space", "parse_override", "read_yaml", "set_path",
     "split_path", "validate", "with_overrides",
 ]

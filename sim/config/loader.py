@@ -216,6 +216,18 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def leaf_paths(raw: Any, prefix: str = "") -> Iterator[str]:
+    """Every leaf path of a raw config, list items by index (the paths :func:`set_path` walks)."""
+    if isinstance(raw, Mapping):
+        for key, value in raw.items():
+            yield from leaf_paths(value, f"{prefix}{key}.")
+    elif isinstance(raw, list):
+        for i, value in enumerate(raw):
+            yield from leaf_paths(value, f"{prefix}{i}.")
+    else:
+        yield prefix[:-1]
+
+
 def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     """The nested mapping of dotted path -> value pairs (the inverse of :func:`flatten`)."""
     tree: dict[str, Any] = {}

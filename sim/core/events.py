@@ -24,6 +24,12 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "iraqi_killed", "militia_killed", "iranian_killed", "detail",
 )
 
+#: Cumulative counters shown as daily series under their own names.
+SERIES_COUNTERS: tuple[str, ...] = (
+    "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
+    "militia_attacks", "us_strikes_iraq", "us_strikes_iran",
+)
+
 SERIES_COLUMNS: tuple[str, ...] = (
     "day", "us_troops", "us_protection", "sentiment", "revenge", "us_audience_cost",
     "iran_audience_cost", "sanctions_iran", "sanctions_iraq", "isis_strength", "legal_status",
@@ -121,14 +127,7 @@ def daily_series(world: World, rec: DayRecord | None) -> dict[str, Any]:
         "iran_political_pressure": w.iran_political,
         "iran_strategy": w.iran_strategy,
         "all_out_war": w.war,
-        "us_killed": c.us_killed,
-        "us_wounded": c.us_wounded,
-        "iraqi_killed": c.iraqi_killed,
-        "militia_killed": c.militia_killed,
-        "iranian_killed": c.iranian_killed,
-        "militia_attacks": c.militia_attacks,
-        "us_strikes_iraq": c.us_strikes_iraq,
-        "us_strikes_iran": c.us_strikes_iran,
+        **{k: getattr(c, k) for k in SERIES_COUNTERS},
         "attacks_today": rec.attacks if rec is not None else zeros,
         "rung_today": rec.rung if rec is not None else zeros,
     }

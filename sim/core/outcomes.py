@@ -63,6 +63,19 @@ _BOOL_METRICS = {
 }
 
 
+#: Metrics that are counters of the same name, read as they stand at the end of the run (two
+#: groups, to keep the metrics' column order).
+_COUNTED: tuple[str, ...] = (
+    "days", "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
+    "militia_attacks", "lethal_attacks", "us_strikes_iraq", "us_strikes_iran",
+)
+_COUNTED_EXTRA: tuple[str, ...] = (
+    "harassments", "deadly_strikes", "storms", "calibrated_strikes", "calibrated_us_killed",
+    "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns",
+    "talks_offers", "ops_paused_days", "votes_held", "iran_resolve", "iran_econ_cost",
+)
+
+
 def metrics(
     counters: Counters,
     *,
@@ -78,16 +91,7 @@ def metrics(
     c = counters
     days = np.maximum(c.days, 1.0)
     out: dict[str, Any] = {
-        "days": c.days,
-        "us_killed": c.us_killed,
-        "us_wounded": c.us_wounded,
-        "iraqi_killed": c.iraqi_killed,
-        "militia_killed": c.militia_killed,
-        "iranian_killed": c.iranian_killed,
-        "militia_attacks": c.militia_attacks,
-        "lethal_attacks": c.lethal_attacks,
-        "us_strikes_iraq": c.us_strikes_iraq,
-        "us_strikes_iran": c.us_strikes_iran,
+        **{k: getattr(c, k) for k in _COUNTED},
         "max_escalation": c.max_rung,
         "us_troops_final": np.asarray(troops, dtype=np.float64),
         "resolution_passed": c.resolution_passed > 0,
@@ -100,12 +104,8 @@ def metrics(
         "us_exit": np.asarray(troops) <= exit_threshold,
         "sentiment_final": np.asarray(sentiment, dtype=np.float64),
         "exit_pressure_mean": c.exit_pressure_sum / days,
+        **{k: getattr(c, k) for k in _COUNTED_EXTRA},
     }
-    for k in ("harassments", "deadly_strikes", "storms", "calibrated_strikes",
-              "calibrated_us_killed", "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq",
-              "us_sanctions_iran", "drawdowns", "talks_offers", "ops_paused_days", "votes_held",
-              "iran_resolve", "iran_econ_cost"):
-        out[k] = getattr(c, k)
     for code, name in enumerate(STRATEGIES):
         out[f"iran_share_{name}"] = c.strategy_days[code] / days
     for k, v in out.items():

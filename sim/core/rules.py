@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from sim.config import LegalStep, MilitiaAction, Strategy
+from sim.config import BlocChoice, LegalStep, MilitiaAction, Strategy
 from sim.core.params import IranParams, MilitiaParams, Num, ParliamentParams, USParams
 
 Array = npt.NDArray[np.float64]
@@ -339,8 +339,8 @@ def tally(
     yes: Any = 0.0
     for ch, n in zip(choices, seats, strict=True):
         counted = bloc_seats(n, cohesion)
-        present = present + np.where(np.asarray(ch) >= 1, counted, 0.0)
-        yes = yes + np.where(np.asarray(ch) == 2, counted, 0.0)
+        present = present + np.where(np.asarray(ch) >= BlocChoice.NO, counted, 0.0)  # attends
+        yes = yes + np.where(np.asarray(ch) == BlocChoice.YES, counted, 0.0)
     return np.asarray(present, dtype=np.float64), np.asarray(yes, dtype=np.float64)
 
 
