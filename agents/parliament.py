@@ -15,7 +15,7 @@ import numpy.typing as npt
 from agents.base import Stateless, entity
 from sim.config import LegalStep
 from sim.core import draws as D
-from sim.core import rules
+from sim.core import rules, voting
 from sim.core.params import Params, ParliamentParams
 from sim.core.state import Observation
 
@@ -70,18 +70,18 @@ class Parliament(Stateless):
             us_ties=self.us_ties, sentiment=w.sentiment, iran_political=w.iran_political,
             sanction_threat=w.sanction_threat, isis=w.isis,
         )
-        hurdle = rules.pick(rules.next_legal_step(w.legal), self.params.hurdles.by_step())
+        hurdle = rules.pick(voting.next_legal_step(w.legal), self.params.hurdles.by_step())
         utils = rules.bloc_utilities(support, self.boycott_bias, hurdle)
         return np.stack(rules.logit_probs(utils, self.params.rationality))
 
     def probabilities(self, obs: Observation) -> ParliamentProbs:
         """The chance of a sitting, the blocs' choices at one, and the step voted on."""
         return ParliamentProbs(session=self.session_probability(obs), bloc=self.bloc_probabilities(obs),
-                               level=rules.next_legal_step(obs.world.legal))
+                               level=voting.next_legal_step(obs.world.legal))
 
     def pass_probability(self, probs: ParliamentProbs) -> Arr:
-        """Exact chance that a sitting passes its motion, over all bloc choices (:func:`rules.pass_probability`)."""
-        return rules.pass_probability(self.params, probs.bloc, probs.level)
+        """Exact chance that a sitting passes its motion, over all bloc choices (:func:`voting.pass_probability`)."""
+        return voting.pass_probability(self.params, probs.bloc, probs.level)
 
     def decide(self, obs: Observation, seeds: Arr) -> dict[str, Arr]:
         """Whether parliament sits on the next legal step; if so, each bloc's boycott / no / yes."""

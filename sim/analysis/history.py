@@ -29,6 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from agents import Parliament, ParliamentProbs
+from sim.analysis.history_check import (
+    BELIEF_FIELDS,
+    IRAN,
+    PARLIAMENT,
+    UNIT_FIELDS,
+    US,
+    check_history,
+)
 from sim.config import (
     LEGAL_STEPS,
     MILITIA_ACTIONS,
@@ -37,7 +45,6 @@ from sim.config import (
     BlocChoice,
     Config,
     ConfigError,
-    History,
     HistoryEvent,
     HistoryShock,
     MilitiaAction,
@@ -45,7 +52,7 @@ from sim.config import (
     USOption,
 )
 from sim.core import draws as D
-from sim.core import rules
+from sim.core import voting
 from sim.core.params import Params
 from sim.core.state import World
 from sim.core.transition import Decisions, Declared
@@ -53,97 +60,12 @@ from sim.engines.stepper import Stepper
 
 Arr = npt.NDArray[Any]
 
-IRAN = "Iran"
-US = "United States"
-PARLIAMENT = "Parliament"
 #: Probabilities below this are floored before taking logs (an impossible choice scores -27.6).
 PROB_FLOOR = 1.0e-12
 #: Option names of the actors whose choice is one option (actor key -> names).
 OPTION_NAMES: dict[str, tuple[str, ...]] = {"iran": STRATEGIES, "militias": MILITIA_ACTIONS, "us": US_OPTIONS}
 
 Snapshot = tuple[World, dict[str, dict[str, Arr]]]
-
-
-# ------------------------------------------------------------------------------------------
-# the history section
-
-
-#: World fields an exogenous shock may set or add to (beliefs are handled separately).
-SHOCK_FIELDS: tuple[str, ...] = (
-    "troops", "protection", "sentiment", "revenge", "us_audience", "iran_audience",
-    "sanctions_iran", "sanctions_iraq", "sanction_threat", "isis", "diplomacy", "tension",
-    "iran_political", "threat", "threat_iran",
-)
-#: Beliefs a shock may set or shift, and the actor holding each.
-BELIEF_FIELDS: dict[str, str] = {"iran_belief_us_retaliation": "iran",
-                                 "militia_belief_us_retaliation": "militias"}
-#: Shock fields held in [0, 1] by the model.
-_UNIT_FIELDS = {"protection", "sentiment", "revenge", "sanctions_iran", "sanctions_iraq",
-                "sanction_threat", "isis", "diplomacy", "tension", "iran_political"}
-
-
-def actor_options(cfg: Config) -> dict[str, tuple[str, ...]]:
-    """Every actor a history may name, with its options."""
-    out: dict[str, tuple[str, ...]] = {IRAN: STRATEGIES, US: US_OPTIONS, PARLIAMENT: LEGAL_STEPS[1:]}
-    for m in cfg.actors.militias:
-        out[m.name] = MILITIA_ACTIONS
-    return out
-
-
-def _check_event(i: int, e: HistoryEvent, opts: dict[str, tuple[str, ...]], start: dt.date,
-                 end: dt.date, seen: set[tuple[dt.date, str]]) -> None:
-    key = f"history.events.{i}"
-    if e.actor not in opts:
-        raise ConfigError(f"{key}.actor: unknown actor {e.actor!r}; allowed: {', '.join(opts)}")
-    if e.action not in opts[e.actor]:
-        raise ConfigError(f"{key}.action: {e.action!r} is not an action of {e.actor}; "
-                          f"allowed: {', '.join(opts[e.actor])}")
-    if not start <= e.date <= end:
-        raise ConfigError(f"{key}.date: {e.date} is outside {start} .. {end}")
-    if (e.date, e.actor) in seen:
-        raise ConfigError(f"{key}: {e.actor} already has an event on {e.date} (one choice a day)")
-    seen.add((e.date, e.actor))
-    militia_attack = opts[e.actor] == MILITIA_ACTIONS and e.action != "stand_down"
-    if (e.us_killed is not None or e.us_wounded is not None) and not (
-            militia_attack or e.action == "calibrated_strike"):
-        raise ConfigError(f"{key}.us_killed: casualties can be declared only for a militia "
-                          f"attack or Iran's calibrated_strike")
-
-
-def check_history(cfg: Config) -> History:
-    """Validate the history against the config's actors; one-line errors naming the key."""
-    h = cfg.history
-    if h is None:
-        raise ConfigError("history: this config has no 'history' section to replay "
-                          "(use configs/history_dec2019.yaml)")
-    opts = actor_options(cfg)
-    start = cfg.meta.start_date
-    if h.end_date < start:
-        raise ConfigError(f"history.end_date: {h.end_date} is before meta.start_date {start}")
-    seen: set[tuple[dt.date, str]] = set()
-    for i, e in enumerate(h.events):
-        _check_event(i, e, opts, start, h.end_date, seen)
-    for j, s in enumerate(h.shocks):
-        key = f"history.shocks.{j}"
-        if not start <= s.date <= h.end_date:
-            raise ConfigError(f"{key}.date: {s.date} is outside {start} .. {h.end_date}")
-        for kind in ("set", "add"):
-            for name in getattr(s, kind):
-                if name not in (*SHOCK_FIELDS, *BELIEF_FIELDS):
-                    raise ConfigError(f"{key}.{kind}.{name}: unknown state field; allowed: "
-                                      f"{', '.join((*SHOCK_FIELDS, *BELIEF_FIELDS))}")
-    for section in ("quiet", "fill"):
-        for actor, action in getattr(h, section).items():
-            key = f"history.{section}.{actor}"
-            if actor not in opts:
-                raise ConfigError(f"{key}: unknown actor; allowed: {', '.join(opts)}")
-            allowed = opts[actor] + (("modal",) if section == "fill" else ())
-            if actor == PARLIAMENT:
-                raise ConfigError(f"{key}: parliament sits only on event days; remove this key")
-            if action not in allowed:
-                raise ConfigError(f"{key}: {action!r} is not an action of {actor}; "
-                                  f"allowed: {', '.join(allowed)}")
-    return h
 
 
 # ------------------------------------------------------------------------------------------
@@ -265,9 +187,9 @@ def _force_passing_votes(probs: ParliamentProbs, P: Params) -> Arr:
     choice = np.argmax(probs.bloc, axis=0)  # (B, R)
     order = np.argsort(-probs.bloc[BlocChoice.YES], axis=0, kind="stable")
     for k in range(choice.shape[0] + 1):
-        present, yes = rules.tally(list(choice), pp.seats, pp.cohesion)
-        ok = rules.motion_passes(present, yes, quorum=pp.quorum,
-                                 absolute=rules.needs_absolute_majority(pp, probs.level),
+        present, yes = voting.tally(list(choice), pp.seats, pp.cohesion)
+        ok = voting.motion_passes(present, yes, quorum=pp.quorum,
+                                 absolute=voting.needs_absolute_majority(pp, probs.level),
                                  total_seats=pp.total_seats)
         if ok.all() or k == choice.shape[0]:
             break
@@ -301,7 +223,7 @@ def _apply_shock(st: Stepper, shock: HistoryShock) -> None:
         if name not in BELIEF_FIELDS:
             changes[name] = changes.get(name, getattr(w, name)) + value
     for name in list(changes):
-        if name in _UNIT_FIELDS:
+        if name in UNIT_FIELDS:
             changes[name] = np.clip(changes[name], 0.0, 1.0)
         elif name == "troops":
             changes[name] = np.maximum(changes[name], 0.0)

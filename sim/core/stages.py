@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from sim.config import MILITARISED, MILITIA_RUNG, US_RUNG, WAR_RUNG, LegalStep, MilitiaAction, Strategy, USOption
 from sim.core import draws as D
-from sim.core import rules
+from sim.core import rules, voting
 from sim.core.params import Params
 from sim.core.state import Counters, World
 
@@ -261,10 +261,10 @@ class ParliamentActs:
 def parliament_acts(w: World, held: Arr, choices: Arr, P: Params) -> ParliamentActs:
     """Tally the blocs' choices, apply the pass rule, move the legal status ([000] 5 Jan)."""
     pp = P.parliament
-    level = rules.next_legal_step(w.legal)
-    present, yes = rules.tally(list(choices), pp.seats, pp.cohesion)
-    passes = held & rules.motion_passes(present, yes, quorum=pp.quorum,
-                                        absolute=rules.needs_absolute_majority(pp, level),
+    level = voting.next_legal_step(w.legal)
+    present, yes = voting.tally(list(choices), pp.seats, pp.cohesion)
+    passes = held & voting.motion_passes(present, yes, quorum=pp.quorum,
+                                        absolute=voting.needs_absolute_majority(pp, level),
                                         total_seats=pp.total_seats)
     legal = np.where(passes, level, w.legal)
     return ParliamentActs(

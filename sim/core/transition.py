@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.config import USOption
-from sim.core import rules
+from sim.core import voting
 from sim.core.params import Params
 from sim.core.stages import (
     NOTHING_DECLARED,
@@ -112,7 +112,7 @@ def _slots(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs,
     for b, name in enumerate(pp.names):  # how each bloc attended and voted (0 boycott, 1 no, 2 yes)
         slots.append(Slot(name, "bloc_vote", np.where(parl.held, parl.choices[b], -1),
                           parl.level.astype(np.int64), zeros, zeros, zeros, zeros, zeros,
-                          zeros + rules.bloc_seats(pp.seats[b], pp.cohesion)))
+                          zeros + voting.bloc_seats(pp.seats[b], pp.cohesion)))
     slots.append(Slot("World", "war", np.where(dyn.new_war, 1, -1), none, zeros, zeros, zeros,
                       zeros, zeros, dyn.tension))
     return slots
