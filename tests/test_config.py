@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import types
 
 import pytest
 import yaml
@@ -104,8 +107,22 @@ def test_bad_config_api_error_names_file_and_key(tmp_path, case):
     assert str(f) in msg and expected in msg, msg
 
 
+def _cli(*args: str):
+    """``escalation ARGS`` in-process (exit status, stdout, stderr); the process boundary itself
+    is exercised by test_cli_missing_file, which runs the real command."""
+    from sim.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def _assert_one_line_error(proc, *needles):
-    assert proc.returncode != 0
+    assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 or (len(lines) == 2 and lines[0].startswith("usage:")), proc.stderr
@@ -119,14 +136,14 @@ def test_cli_missing_file():
 
 def test_cli_yaml_syntax_error(tmp_path):
     f = _write(tmp_path, "meta: {name: x\n  days: [1,\n")
-    _assert_one_line_error(run_cli("run", "--config", str(f)), str(f), "YAML syntax error", "line")
+    _assert_one_line_error(_cli("run", "--config", str(f)), str(f), "YAML syntax error", "line")
 
 
 @pytest.mark.parametrize("case", ["unknown key", "wrong type", "out of range"])
 def test_cli_bad_config(tmp_path, case):
     mutate, expected = BAD_CONFIGS[case]
     f = _baseline_with(tmp_path, mutate)
-    _assert_one_line_error(run_cli("run", "--config", str(f), "--days", "3"), str(f), expected)
+    _assert_one_line_error(_cli("run", "--config", str(f), "--days", "3"), str(f), expected)
 
 
 @pytest.mark.parametrize("setting,needle", [
@@ -140,18 +157,18 @@ def test_cli_bad_config(tmp_path, case):
     ("novalue", "expected KEY=VALUE"),
 ])
 def test_cli_bad_set(setting, needle):
-    _assert_one_line_error(run_cli("run", "--days", "3", "--set", setting), needle)
+    _assert_one_line_error(_cli("run", "--days", "3", "--set", setting), needle)
 
 
 @pytest.mark.parametrize("days", ["-5", "0", "ten"])
 def test_cli_bad_days(days):
-    _assert_one_line_error(run_cli("run", "--days", days), "--days")
+    _assert_one_line_error(_cli("run", "--days", days), "--days")
 
 
 def test_cli_out_is_a_file(tmp_path):
     f = tmp_path / "afile"
     f.write_text("keep me")
-    _assert_one_line_error(run_cli("run", "--days", "3", "--seed", "1", "--out", str(f)), "is a file")
+    _assert_one_line_error(_cli("run", "--days", "3", "--seed", "1", "--out", str(f)), "is a file")
     assert f.read_text() == "keep me"
 
 

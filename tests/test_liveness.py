@@ -58,6 +58,8 @@ def _moves(path, value, lo, hi, kind):
         return [{path: value + 20, others: get_path(BASE, others) + 20}]
     if path == "actors.parliament.quorum":
         return [{path: 200}, {path: 100}]
+    if path == "meta.days":  # fingerprints run min(DAYS, meta.days) days: only shorter runs can show
+        return [{path: DAYS // 2}]
     near = lo if far == hi else hi
     if kind == "int":
         half = int(round(value + 0.5 * (far - value)))
