@@ -62,7 +62,7 @@ def _rows(draw):
     return rows
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(rows=_rows(), seed=st.integers(0, 2**40))
 def test_stacked_rows_equal_single_runs(rows, seed):
     base = load_config()

@@ -28,19 +28,24 @@ CONFIGS = [BASE, *[load_config(p) for p in SCENARIOS]]
 LABELS = {"meta.name"} | {f"actors.parliament.blocs.{i}.name" for i in range(len(BASE.actors.parliament.blocs))}
 
 
-def _fingerprint(cfg):
-    res = run_ensemble(cfg, SEEDS, min(DAYS, cfg.meta.days), record_events=True)
+def _fingerprint(cfg, events):
+    """Paths and metrics of a seeded batch, and with ``events`` its event rows too (slower)."""
+    res = run_ensemble(cfg, SEEDS, min(DAYS, cfg.meta.days), record_events=events)
     return (tuple(res.paths), {k: v.tobytes() for k, v in res.metrics.items()}, repr(res.events))
 
 
-_CACHE: dict[str, object] = {}
+_CACHE: dict[tuple[int, bool], object] = {}
 
 
-def _base_fp(i):
-    key = str(i)
-    if key not in _CACHE:
-        _CACHE[key] = _fingerprint(CONFIGS[i])
-    return _CACHE[key]
+def _base_fp(i, events):
+    if (i, events) not in _CACHE:
+        _CACHE[(i, events)] = _fingerprint(CONFIGS[i], events)
+    return _CACHE[(i, events)]
+
+
+def _differs(changed, base_fp):
+    """Some difference in paths or metrics (cheap), else in the event rows."""
+    return any(_fingerprint(changed, events) != base_fp(events) for events in (False, True))
 
 
 def _moves(path, value, lo, hi, kind):
@@ -110,11 +115,10 @@ def _is_live(overrides, context=None):
     for i, cfg in enumerate(CONFIGS):
         if context:
             base = with_overrides(cfg, context)
-            if _fingerprint(with_overrides(base, overrides)) != _fingerprint(base):
+            if _differs(with_overrides(base, overrides), lambda events, b=base: _fingerprint(b, events)):
                 return True
             continue
-        changed = with_overrides(cfg, overrides)
-        if _fingerprint(changed) != _base_fp(i):
+        if _differs(with_overrides(cfg, overrides), lambda events, i=i: _base_fp(i, events)):
             return True
     return False
 
