@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -132,8 +132,7 @@ def _extract(probs: dict[str, Any], st: Stepper, what: str, idx: int, m: int,
     if what == "militias":
         return probs[what][idx, m], _modal(probs[what][:, m], MILITIA_ACTIONS)
     pp: ParliamentProbs = probs["parliament"]
-    parliament = st.actors["parliament"]
-    assert isinstance(parliament, Parliament)
+    parliament = cast(Parliament, st.actors["parliament"])
     key = pp.bloc.tobytes() + pp.level.tobytes() + repr(st.P.parliament).encode()
     passed = memo.get(key) if memo is not None else None
     if passed is None:
