@@ -5,33 +5,56 @@ fear of US retaliation, war risk, economic hardship and ISIS risk (:func:`sim.co
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
-import mesa
 import numpy as np
+import numpy.typing as npt
 
-from sim.core import policy
+from agents.base import BeliefLearner
+from sim.core import draws as D
+from sim.core import rules
+from sim.core.params import IranParams, Params
 from sim.core.state import Observation
 
+Arr = npt.NDArray[Any]
 
-class Iran(mesa.Agent):
+
+class Iran(BeliefLearner):
     """Iran's leadership. Owns its payoff weights and its belief that the US retaliates."""
 
-    def __init__(self, model: mesa.Model, params: SimpleNamespace, belief: float, seeds: Any) -> None:
-        super().__init__(model)
+    key: ClassVar[str] = "iran"
+    decides: ClassVar[tuple[str, ...]] = ("iran",)
+
+    def __init__(self, params: IranParams, replicates: int) -> None:
         self.params = params
-        self.belief = np.full(np.shape(seeds), belief, dtype=np.float64)
-        self.seeds = seeds
-        self.decision: Any = None
-        self.probs: list[Any] = []
+        self.rate = params.belief_learning_rate
+        self.belief = np.broadcast_to(np.asarray(params.initial_belief, dtype=np.float64), (replicates,)).copy()
 
-    def learn(self, obs: Observation) -> None:
-        """Update the belief that the US retaliates from what the US did yesterday."""
-        self.belief = policy.belief_next(self.belief, self.params.belief_learning_rate, obs)
+    @classmethod
+    def build(cls, params: Params, replicates: int) -> Iran:
+        """Iran with ``actors.iran`` for ``replicates`` replicates."""
+        return cls(params.iran, replicates)
 
-    def decide(self, obs: Observation) -> Any:
-        """Choose today's strategy (index into ``sim.config.STRATEGIES``)."""
-        self.probs = policy.iran_probs(self.params, obs, self.belief)
-        self.decision = policy.iran_choice(self.params, obs, self.belief, self.seeds)
-        return self.decision
+    def probabilities(self, obs: Observation) -> Arr:
+        """Logit probabilities over ``STRATEGIES`` (6, R), given the belief that the US retaliates."""
+        w = obs.world
+        utils = rules.iran_utilities(
+            self.params,
+            current=w.iran_strategy,
+            revenge=w.revenge,
+            audience_cost=w.iran_audience,
+            presence=obs.presence,
+            belief_retaliation=self.belief,
+            tension=w.tension,
+            sanctions_iran=w.sanctions_iran,
+            sanctions_iraq=w.sanctions_iraq,
+            diplomacy=w.diplomacy,
+            isis=w.isis,
+            calibrated_done=w.counters.calibrated_strikes,
+        )
+        return np.stack(rules.logit_probs(utils, self.params.rationality))
+
+    def decide(self, obs: Observation, seeds: Arr) -> dict[str, Arr]:
+        """Today's strategy (a :class:`~sim.config.Strategy` code per replicate)."""
+        u = D.uniform(seeds, obs.world.day, D.IRAN, D.CHOICE)
+        return {"iran": rules.choose(self.probabilities(obs), u)}

@@ -17,7 +17,6 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
-from pydantic import BaseModel
 
 from dashboards import figures, theme
 from sim.config import (
@@ -26,6 +25,8 @@ from sim.config import (
     Config,
     ConfigError,
     UserError,
+    field_info,
+    get_path,
     load_config,
     parameter_space,
     with_overrides,
@@ -86,21 +87,6 @@ def parse_seed(text: Any) -> int:
     return check_seed(value)  # the one seed rule (0 .. 2**63 - 1), as in the CLI and the API
 
 
-def field_info(path: str) -> Any:
-    """Return the pydantic FieldInfo of a dotted config path (list items by index)."""
-    model: Any = Config
-    info = None
-    for part in path.split("."):
-        if part.isdigit():
-            continue
-        info = model.model_fields[part]
-        ann = info.annotation
-        if getattr(ann, "__origin__", None) is list:
-            ann = ann.__args__[0]
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-    return info
-
-
 def control_label(path: str) -> str:
     """Label of a control: section and the schema's description (else the field name)."""
     info = field_info(path)
@@ -126,18 +112,11 @@ def model_params(base: Config | None = None) -> dict[str, Any]:
     }
     for path in MAIN_WEIGHTS:
         lo, hi, kind = space[path]
-        value = _get(cfg, path)
+        value = get_path(cfg, path)
         params[path] = {"type": "SliderFloat" if kind == "float" else "SliderInt",
                         "value": value, "min": lo, "max": hi,
                         "step": 0.05 if kind == "float" else 1, "label": control_label(path)}
     return params
-
-
-def _get(cfg: Config, path: str) -> Any:
-    node: Any = cfg
-    for part in path.split("."):
-        node = node[int(part)] if part.isdigit() else getattr(node, part)
-    return node
 
 
 class DashboardModel(EscalationModel):
@@ -191,8 +170,8 @@ class DashboardModel(EscalationModel):
 
 def _get_or_none(cfg: Config, path: str) -> Any:
     try:
-        return _get(cfg, path)
-    except (AttributeError, IndexError, ValueError):
+        return get_path(cfg, path)
+    except ConfigError:
         return None
 
 

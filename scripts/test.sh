@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI): sets up .venv if needed, then runs the test suite
-# (2 xdist workers; extra arguments go to pytest), ruff, mypy (pure modules) and import-linter. All three run even
-# if one fails; the exit status is non-zero if any failed. pytest finding no tests (exit 5)
-# counts as a failure.
+# (2 xdist workers; extra arguments go to pytest), ruff, mypy and import-linter. All of them run
+# even if one fails; the exit status is non-zero if any failed. pytest finding no tests (exit 5)
+# counts as a failure. `--fast` runs the development tier only (pytest -m "not slow", minutes).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+
+if [ "${1:-}" = "--fast" ]; then
+    shift
+    set -- -m "not slow" "$@"
+fi
 
 bash scripts/setup.sh
 

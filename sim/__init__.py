@@ -14,8 +14,8 @@ from typing import Any
 
 from sim.config import Config, ConfigError, UserError, load_config
 
-# Imported on first use, so that ``import agents`` (which imports sim.core.policy) never cycles
-# back through sim.engines.mesa_model, and the CLI starts fast.
+# Imported on first use, so that ``import agents`` (which imports sim.core) never cycles back
+# through sim.engines, Mesa is imported only when the Mesa model is used, and the CLI starts fast.
 _LAZY = {
     "EscalationModel": "sim.engines.mesa_model",
     "run_model": "sim.engines.mesa_model",

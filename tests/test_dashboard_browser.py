@@ -17,7 +17,7 @@ from dashboards import devtools as D
 from sim.core.outcomes import PATHS
 from tests.sweep_results import make_results
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # full tier: a real browser and a server
 
 VIEW = {"width": 1400, "height": 1100}
 

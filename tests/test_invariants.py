@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agents import build_actors
 from sim.config import load_config
-from sim.core import draws, policy, rules
-from sim.core.state import build_params, initial_world, observe
+from sim.core import draws, rules
+from sim.core.params import build_params
+from sim.core.state import initial_world, observe
 from sim.engines.ensemble import run_ensemble
 from tests.conftest import SCENARIOS
 
@@ -62,18 +64,16 @@ def test_choice_probabilities_sum_to_one(baseline, seed):
     P = build_params(baseline)
     obs = observe(_random_world(baseline, seed), P)
     rng = np.random.default_rng(seed)
-    sets = [
-        policy.iran_probs(P.iran, obs, rng.uniform(0, 1, 64)),
-        policy.us_probs(P.us, obs),
-        policy.militia_probs(P.militia, obs, loyalty=0.9, hostility=0.5, fear=0.5,
-                             belief=rng.uniform(0, 1, 64), stock=obs.world.stock[0], orders=P.iran.orders),
-        policy.bloc_probs(P.parliament, obs, bias=0.1, anger=0.5, iran_alignment=0.5, us_ties=0.5,
-                          boycott_bias=0.0),
-    ]
-    for probs in sets:
-        stacked = np.stack(probs)
+    actors = {a.key: a for a in build_actors(P, 64)}
+    for key in ("iran", "militias"):
+        actors[key].restore({"belief": rng.uniform(0, 1, actors[key].belief.shape)})
+    sets = [actors["iran"].probabilities(obs), actors["us"].probabilities(obs),
+            actors["militias"].probabilities(obs), actors["parliament"].bloc_probabilities(obs)]
+    for stacked in sets:
         assert (stacked >= 0).all()
         np.testing.assert_allclose(stacked.sum(axis=0), 1.0, rtol=1e-12)
+    session = actors["parliament"].session_probability(obs)
+    assert ((session >= 0) & (session <= 1)).all()
 
 
 @settings(max_examples=50, deadline=None)

@@ -3,19 +3,22 @@
 For each parameter, the value is moved within its allowed range and small seeded batches are
 run under the baseline and, if needed, under each posture preset (some parameters only act in
 some postures, e.g. storm casualties); some difference in metrics, path or events must appear.
+
+Development tier: a stratified sample (the first parameter of every config section, militia and
+bloc rows counting as one section each, plus every ``SAMPLE_EVERY``-th parameter). Full tier
+(``slow``): every parameter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 
-from sim.config import get_path, load_config, parameter_space, with_overrides
+from sim.config import get_path, leaf_paths, load_config, parameter_space, with_overrides
 from sim.core import draws
 from sim.engines.ensemble import run_ensemble
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import SCENARIOS
 
 SEEDS = draws.spawn_seeds(99, 48)
 DAYS = 150
@@ -25,19 +28,24 @@ CONFIGS = [BASE, *[load_config(p) for p in SCENARIOS]]
 LABELS = {"meta.name"} | {f"actors.parliament.blocs.{i}.name" for i in range(len(BASE.actors.parliament.blocs))}
 
 
-def _fingerprint(cfg):
-    res = run_ensemble(cfg, SEEDS, min(DAYS, cfg.meta.days), record_events=True)
+def _fingerprint(cfg, events):
+    """Paths and metrics of a seeded batch, and with ``events`` its event rows too (slower)."""
+    res = run_ensemble(cfg, SEEDS, min(DAYS, cfg.meta.days), record_events=events)
     return (tuple(res.paths), {k: v.tobytes() for k, v in res.metrics.items()}, repr(res.events))
 
 
-_CACHE: dict[str, object] = {}
+_CACHE: dict[tuple[int, bool], object] = {}
 
 
-def _base_fp(i):
-    key = str(i)
-    if key not in _CACHE:
-        _CACHE[key] = _fingerprint(CONFIGS[i])
-    return _CACHE[key]
+def _base_fp(i, events):
+    if (i, events) not in _CACHE:
+        _CACHE[(i, events)] = _fingerprint(CONFIGS[i], events)
+    return _CACHE[(i, events)]
+
+
+def _differs(changed, base_fp):
+    """Some difference in paths or metrics (cheap), else in the event rows."""
+    return any(_fingerprint(changed, events) != base_fp(events) for events in (False, True))
 
 
 def _moves(path, value, lo, hi, kind):
@@ -55,6 +63,8 @@ def _moves(path, value, lo, hi, kind):
         return [{path: value + 20, others: get_path(BASE, others) + 20}]
     if path == "actors.parliament.quorum":
         return [{path: 200}, {path: 100}]
+    if path == "meta.days":  # fingerprints run min(DAYS, meta.days) days: only shorter runs can show
+        return [{path: DAYS // 2}]
     near = lo if far == hi else hi
     if kind == "int":
         half = int(round(value + 0.5 * (far - value)))
@@ -78,17 +88,37 @@ def _non_numeric():
 
 NUMERIC = sorted(p for p in parameter_space(BASE) if p not in LABELS)
 OTHER = _non_numeric()
+SAMPLE_EVERY = 25
+
+
+def section(path):
+    """A parameter's config section, rows of one kind counting as one (``actors.militias.*``)."""
+    return ".".join("*" if part.isdigit() else part for part in path.split(".")[:-1])
+
+
+def stratified_sample(paths, every=SAMPLE_EVERY):
+    """The first path of every section, plus every ``every``-th path."""
+    firsts = {}
+    for p in paths:
+        firsts.setdefault(section(p), p)
+    return sorted(set(firsts.values()) | set(paths[::every]))
+
+
+SAMPLE = set(stratified_sample(NUMERIC))
+
+
+def _tiered(paths, sample):
+    return [p if p in sample else pytest.param(p, marks=pytest.mark.slow) for p in paths]
 
 
 def _is_live(overrides, context=None):
     for i, cfg in enumerate(CONFIGS):
         if context:
             base = with_overrides(cfg, context)
-            if _fingerprint(with_overrides(base, overrides)) != _fingerprint(base):
+            if _differs(with_overrides(base, overrides), lambda events, b=base: _fingerprint(b, events)):
                 return True
             continue
-        changed = with_overrides(cfg, overrides)
-        if _fingerprint(changed) != _base_fp(i):
+        if _differs(with_overrides(cfg, overrides), lambda events, i=i: _base_fp(i, events)):
             return True
     return False
 
@@ -107,7 +137,7 @@ def _context(path):
     return None
 
 
-@pytest.mark.parametrize("path", NUMERIC)
+@pytest.mark.parametrize("path", _tiered(NUMERIC, SAMPLE))
 def test_numeric_parameter_is_live(path):
     lo, hi, kind = parameter_space(BASE)[path]
     tried = _moves(path, get_path(BASE, path), lo, hi, kind)
@@ -124,19 +154,11 @@ def test_other_parameter_is_live(path):
 
 def test_every_leaf_is_covered():
     """Each leaf of the config is tested above (numeric, other) or declared a label."""
-    def leaves(node, prefix=""):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from leaves(v, f"{prefix}{k}.")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from leaves(v, f"{prefix}{i}.")
-        else:
-            yield prefix[:-1]
-
     raw = BASE.model_dump(mode="python")
     missing = []
-    for leaf in leaves(raw):
+    checked = 0
+    for leaf in leaf_paths(raw):
+        checked += 1
         if leaf in NUMERIC or leaf in LABELS or leaf in OTHER or leaf == "history":
             # ``history`` drives the replay (tests/test_replay*.py), not forward runs
             continue
@@ -146,5 +168,10 @@ def test_every_leaf_is_covered():
             continue
         missing.append(leaf)
     assert not missing, missing
-    assert (ROOT / "configs" / "baseline.yaml").exists()
-    assert np.isfinite(len(NUMERIC))
+    assert checked > len(NUMERIC) > 250  # the walk saw every leaf, not an empty tree
+
+
+def test_sample_covers_every_section():
+    """The development tier's sample reaches every section the full tier does."""
+    assert {section(p) for p in SAMPLE} == {section(p) for p in NUMERIC}
+    assert len(SAMPLE) < len(NUMERIC) / 4

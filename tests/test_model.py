@@ -85,16 +85,36 @@ def test_run_model_returns_flat_path_and_metrics():
 
 def test_agents_have_their_own_parameters():
     m = EscalationModel(rng=1, days=3)
-    loyalties = [a.loyalty for a in m.militias]
-    assert len(set(loyalties)) > 1
-    assert [a.name for a in m.militias] == [r.name for r in m.config.actors.militias]
-    kinds = {type(a).__name__ for a in m.agents}
-    assert kinds == {"UnitedStates", "Iran", "Militia", "Parliament"}
+    militias = m.actor("militias")
+    assert len(set(militias.loyalty[:, 0])) > 1
+    assert militias.names == [r.name for r in m.config.actors.militias]
+    assert militias.belief.shape == (len(m.config.actors.militias), 1)
+    kinds = {type(a.actor).__name__ for a in m.agents}
+    assert kinds == {"UnitedStates", "Iran", "Militias", "Parliament"}
+    assert all(isinstance(a, mesa.Agent) for a in m.agents)
 
 
 def test_agents_package_is_ours():
     assert Path(agents.__file__).resolve().parent == ROOT / "agents"
-    assert hasattr(agents, "Militia")
+    assert [cls.key for cls in agents.ACTORS] == ["us", "iran", "militias", "parliament"]
+
+
+def test_one_actor_class_serves_one_or_many_replicates(baseline):
+    from sim.core import draws
+    from sim.core.params import build_params
+    from sim.core.state import initial_world, observe
+
+    P = build_params(baseline)
+    seeds = np.array(draws.spawn_seeds(3, 8), dtype=np.uint64)
+    many = agents.build_actors(P, len(seeds))
+    obs = observe(initial_world(baseline, len(seeds)), P)
+    together = agents.decide_all(many, obs, seeds)
+    for r in range(len(seeds)):
+        one = agents.build_actors(P, 1)
+        alone = agents.decide_all(one, observe(initial_world(baseline, 1), P), seeds[r:r + 1])
+        for name in ("iran", "us", "vote_held"):
+            assert getattr(alone, name)[0] == getattr(together, name)[r], name
+        assert (alone.militia[:, 0] == together.militia[:, r]).all()
 
 
 def test_event_record_rows():

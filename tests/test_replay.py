@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.analysis.history import Stepper, log_likelihood, replay, rescore
+from sim.analysis.history import log_likelihood, replay, rescore
 from sim.config import CONFIG_DIR, ConfigError, load_config, with_overrides
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
+from sim.engines.stepper import Stepper
 
 HISTORY = CONFIG_DIR / "history_dec2019.yaml"
 
@@ -25,12 +26,12 @@ def replayed(history):
 def test_stepper_left_alone_equals_the_ensemble():
     cfg = load_config()
     seeds = [seed_for(5, 0, i) for i in range(16)]
-    st = Stepper(cfg, seeds)
+    st = Stepper.from_config(cfg, seeds)
     for _ in range(40):
         st.step()
     ens = run_ensemble(cfg, seeds, 40)
     for k in ("militia_attacks", "us_strikes_iraq", "us_killed", "calibrated_strikes"):
-        assert np.array_equal(st.world.counters[k], ens.metrics[k].astype(np.float64)), k
+        assert np.array_equal(getattr(st.world.counters, k), ens.metrics[k].astype(np.float64)), k
     assert np.array_equal(st.world.troops, ens.metrics["us_troops_final"])
 
 
@@ -49,9 +50,13 @@ def test_replay_scores_each_recorded_choice(history, replayed):
     # the forced path happened: resolution passed, one calibrated strike, one US strike in Iraq
     w = replayed.world
     assert (w.legal >= 1).all()
-    assert (w.counters["calibrated_strikes"] == 1).all()
-    assert (w.counters["us_strikes_iraq"] == 1).all()
-    assert (w.counters["us_killed"] == 1).all()  # declared K-1 death, none at the embassy or Jan 8
+    assert (w.counters.calibrated_strikes == 1).all()
+    assert (w.counters.us_strikes_iraq == 1).all()
+    assert (w.counters.us_killed == 1).all()  # declared K-1 death, none at the embassy or Jan 8
+    assert (w.counters.us_wounded >= 4).all()  # the 4 declared K-1 wounded (outside attacks may add)
+    c = w.counters
+    assert (c.lethal_attacks >= 1).all()  # the declared K-1 death makes that attack lethal, once
+    assert (c.lethal_attacks <= c.militia_attacks + c.calibrated_strikes + c.outside_attacks).all()
     ll = log_likelihood(replayed)
     assert np.isfinite(ll) and ll < 0
     assert ll == pytest.approx(sum(s.log_prob for s in replayed.steps), abs=1.0)

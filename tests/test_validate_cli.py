@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import run_cli
 
 
+@pytest.mark.slow  # runs all 14 claims (200 runs per batch): full tier
 def test_validate_writes_table_and_plots_and_exit_code_matches(tmp_path):
     proc = run_cli("validate", "--runs", "200", "--out", str(tmp_path), timeout=900)
     out = proc.stdout

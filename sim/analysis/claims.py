@@ -3,7 +3,7 @@
 This module owns the reading of each claim as a measurable statistic. One function per claim
 (:func:`c1` .. :func:`c14`) runs the batches it needs (baseline, the posture presets in
 ``configs/scenarios/``, counterfactual overrides of the baseline, or controlled experiments that
-force some choices through :class:`sim.analysis.history.Stepper`) and returns a :class:`ClaimResult`
+force some choices through :class:`sim.engines.stepper.Stepper`) and returns a :class:`ClaimResult`
 with one or more :class:`Check` rows: statistic, estimate, 95% confidence interval, threshold,
 pass/fail. A check passes only when its whole interval lies on the right side of its threshold.
 
@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim.analysis.history import Stepper
 from sim.analysis.stats import mean_ci, newcombe, wilson  # the one definition of each interval
-from sim.config import CONFIG_DIR, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, Config, load_config
+from sim.config import CONFIG_DIR, Config, MilitiaAction, Strategy, USOption, load_config
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
+from sim.engines.stepper import Stepper
 
 Arr = npt.NDArray[Any]
 
@@ -169,8 +169,8 @@ class Batches:
 
     def stepper(self, posture: str = "baseline",
                 overrides: Mapping[str, Any] | None = None) -> Stepper:
-        """Make a fresh :class:`~sim.analysis.history.Stepper` on the batch seeds."""
-        return Stepper(self.config(posture, overrides), self.seeds)
+        """Make a fresh :class:`~sim.engines.stepper.Stepper` on the batch seeds."""
+        return Stepper.from_config(self.config(posture, overrides), self.seeds)
 
 
 def _prop_check(name: str, x: Arr, op: str, threshold: float) -> Check:
@@ -374,9 +374,10 @@ def _force_calibrated_strike(st: Stepper) -> Arr:
     """
     st.begin_day()
     r = st.replicates
-    killed0 = st.world.counters["calibrated_us_killed"].copy()
-    st.advance(_forced(st, iran=STRATEGIES.index("calibrated_strike"), militia=0, us=0))
-    return st.world.counters["calibrated_us_killed"] - killed0 + np.zeros(r)
+    killed0 = st.world.counters.calibrated_us_killed.copy()
+    st.advance(_forced(st, iran=Strategy.CALIBRATED_STRIKE, militia=MilitiaAction.STAND_DOWN,
+                       us=USOption.HOLD))
+    return st.world.counters.calibrated_us_killed - killed0 + np.zeros(r)
 
 
 def _forced(st: Stepper, *, iran: int | None = None, militia: Any = None,
@@ -402,10 +403,10 @@ def c9(b: Batches, follow_days: int = 7) -> ClaimResult:
     st = b.stepper("baseline")
     killed = _force_calibrated_strike(st)
     struck = np.zeros(st.replicates, dtype=bool)
-    strikes = (US_OPTIONS.index("strike_militias"), US_OPTIONS.index("strike_iran"))
+    strikes = (USOption.STRIKE_MILITIAS, USOption.STRIKE_IRAN)
     for _ in range(follow_days):
         st.begin_day()
-        dec = _forced(st, iran=STRATEGIES.index("diplomacy"), militia=0)
+        dec = _forced(st, iran=Strategy.DIPLOMACY, militia=MilitiaAction.STAND_DOWN)
         struck |= np.isin(dec.us, strikes)
         st.advance(dec)
     no_deaths = killed == 0
@@ -423,21 +424,21 @@ def _audience_arm(b: Batches, overrides: Mapping[str, Any], side: str,
                   days: int) -> tuple[Arr, Arr]:
     """Force unanswered harm for ``days`` days; return audience cost and next-day response."""
     st = b.stepper("baseline", overrides)
-    kh = [MILITIA_ACTIONS.index("harass")] + [0] * (len(st.P.militia.rows) - 1)
+    kh = [MilitiaAction.HARASS] + [MilitiaAction.STAND_DOWN] * (len(st.P.militia.rows) - 1)
     for _ in range(days):
         st.begin_day()
         if side == "us":  # KH harasses every day, Iran stays on harassment, the US holds
-            st.advance(_forced(st, iran=STRATEGIES.index("proxy_harassment"), militia=kh, us=0))
+            st.advance(_forced(st, iran=Strategy.PROXY_HARASSMENT, militia=kh, us=USOption.HOLD))
         else:  # the US strikes militias every day, Iran stays on diplomacy, militias stand down
-            st.advance(_forced(st, iran=STRATEGIES.index("diplomacy"), militia=0,
-                               us=US_OPTIONS.index("strike_militias")))
+            st.advance(_forced(st, iran=Strategy.DIPLOMACY, militia=MilitiaAction.STAND_DOWN,
+                               us=USOption.STRIKE_MILITIAS))
     st.begin_day()
     pr = st.probabilities()
     if side == "us":
-        return st.world.us_audience, pr.us[3] + pr.us[4]
-    active = [STRATEGIES.index(s) for s in ("proxy_harassment", "middle_ground",
-                                             "major_escalation", "calibrated_strike")]
-    return st.world.iran_audience, pr.iran[active].sum(axis=0)
+        return st.world.us_audience, pr["us"][USOption.STRIKE_MILITIAS] + pr["us"][USOption.STRIKE_IRAN]
+    active = [Strategy.PROXY_HARASSMENT, Strategy.MIDDLE_GROUND, Strategy.MAJOR_ESCALATION,
+              Strategy.CALIBRATED_STRIKE]
+    return st.world.iran_audience, pr["iran"][active].sum(axis=0)
 
 
 def c10(b: Batches, days: int = 5) -> ClaimResult:
@@ -512,10 +513,9 @@ def c14(b: Batches, follow_days: int = 30) -> ClaimResult:
     _force_calibrated_strike(st)
     st.begin_day()
     pr = st.probabilities()
-    military = [STRATEGIES.index(s)
-                for s in ("proxy_harassment", "middle_ground", "major_escalation")]
-    pol = STRATEGIES.index("political_pressure")
-    lean = pr.iran[pol] - pr.iran[military].sum(axis=0)
+    military = [Strategy.PROXY_HARASSMENT, Strategy.MIDDLE_GROUND, Strategy.MAJOR_ESCALATION]
+    pol = Strategy.POLITICAL_PRESSURE
+    lean = pr["iran"][pol] - pr["iran"][military].sum(axis=0)
     days_pol = np.zeros(st.replicates)
     days_mil = np.zeros(st.replicates)
     for _ in range(follow_days):

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config import CONFIG_DIR, read_yaml
+from sim.config import CONFIG_DIR, describe_validation_error, read_yaml
 from sim.errors import ConfigError
 
 HISTORY_DIR = CONFIG_DIR / "history"
@@ -339,9 +339,7 @@ def load_facts(path: str | Path = DEFAULT_FACTS) -> Facts:
     try:
         spec = FactsFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{p}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
+        raise ConfigError(describe_validation_error(exc, str(p))) from None
     rec = load_record(p.parent / spec.record, p.parent / spec.kinds)
     facts = []
     seen: set[str] = set()

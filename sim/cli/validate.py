@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.cli.args import max_days, seed, whole_number
-from sim.config import CONFIG_DIR, UserError, load_config
+from sim.config import CONFIG_DIR, UserError, flatten, load_config, read_yaml
 from sim.core.draws import seed_for
 
 if TYPE_CHECKING:
@@ -224,22 +224,8 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def _calibrated_overrides() -> dict[str, Any]:
     """Read the fitted values in configs/calibrated.yaml as dotted overrides."""
-    import yaml
-
-    raw = yaml.safe_load(CALIBRATED.read_text(encoding="utf-8")) or {}
-    flat: dict[str, Any] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        for k, v in node.items():
-            if k in ("extends", "meta"):
-                continue
-            if isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-            else:
-                flat[f"{prefix}{k}"] = v
-
-    walk(raw, "")
-    return flat
+    raw = read_yaml(CALIBRATED, "calibrated config")
+    return flatten({k: v for k, v in raw.items() if k not in ("extends", "meta")})
 
 
 def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: Any, ll: float,

@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 # Actor identifiers in the draw key (militia m uses MILITIA + m, bloc b uses BLOC + b).
 US: Final = 1
@@ -27,7 +26,7 @@ WORLD: Final = 4
 MILITIA: Final = 100
 BLOC: Final = 1000
 
-# Purposes.
+# Purposes (what a draw decides).
 CHOICE: Final = 1
 US_KILLED: Final = 2
 US_WOUNDED: Final = 3
@@ -38,6 +37,9 @@ SESSION: Final = 7
 WAR: Final = 8
 OUTSIDE: Final = 9
 TARGET: Final = 10
+#: Casualties of Iran's attacks outside Iraq (kept apart from its calibrated strike's draws).
+US_KILLED_OUTSIDE: Final = 102
+US_WOUNDED_OUTSIDE: Final = 103
 
 _M1: Final = 0xBF58476D1CE4E5B9
 _M2: Final = 0x94D049BB133111EB
@@ -46,6 +48,7 @@ _K_DAY: Final = 0xD6E8FEB86659FD93
 _K_ACTOR: Final = 0xCA5A826395121157
 _K_PURPOSE: Final = 0x8CB92BA72F3D8DD7
 _K_INDEX: Final = 0xA0761D6478BD642F
+#: Seeds are 63-bit: spawned seeds drop the top bit, and check_seed accepts 0 to 2**63 - 1.
 _SEED_BITS: Final = 63
 
 

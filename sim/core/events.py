@@ -10,18 +10,24 @@ in ``dashboards/``.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS
+from sim.config import BLOC_CHOICES, LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, USOption
+from sim.core.params import Params
 from sim.core.state import World
 from sim.core.transition import DayRecord
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "replicate", "day", "date", "actor", "kind", "action", "target", "us_killed", "us_wounded",
     "iraqi_killed", "militia_killed", "iranian_killed", "detail",
+)
+
+#: Cumulative counters shown as daily series under their own names.
+SERIES_COUNTERS: tuple[str, ...] = (
+    "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
+    "militia_attacks", "us_strikes_iraq", "us_strikes_iran",
 )
 
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -33,7 +39,10 @@ SERIES_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _target_name(kind: str, action: int, target: int, P: SimpleNamespace) -> str:
+_US_TARGETS = {USOption.STRIKE_IRAN: "Iran", USOption.SANCTION_IRAQ: "Iraq", USOption.SANCTION_IRAN: "Iran"}
+
+
+def _target_name(kind: str, action: int, target: int, P: Params) -> str:
     sites = P.world.sites
     if kind == "militia":
         return sites.embassy if target >= len(sites.bases) else sites.bases[target]
@@ -41,15 +50,11 @@ def _target_name(kind: str, action: int, target: int, P: SimpleNamespace) -> str
         return " and ".join(sites.iran_targets)
     if kind == "iran_outside":
         return "US interests outside Iraq"
-    if kind == "us" and US_OPTIONS[action] == "strike_militias":
+    if kind == "us" and action == USOption.STRIKE_MILITIAS:
         row = P.militia.rows[target]
         return f"{row.name} ({row.home_site})"
-    if kind == "us" and US_OPTIONS[action] == "strike_iran":
-        return "Iran"
-    if kind == "us" and US_OPTIONS[action] == "sanction_iraq":
-        return "Iraq"
-    if kind == "us" and US_OPTIONS[action] == "sanction_iran":
-        return "Iran"
+    if kind == "us":
+        return _US_TARGETS.get(USOption(action), "")
     if kind == "parliament":
         return "passed" if target else "failed"
     if kind == "bloc_vote":
@@ -72,7 +77,7 @@ def _action_name(kind: str, action: int) -> str:
     return "all_out_war"
 
 
-def event_rows(rec: DayRecord, P: SimpleNamespace, replicates: Any = None) -> list[dict[str, Any]]:
+def event_rows(rec: DayRecord, P: Params) -> list[dict[str, Any]]:
     """Rows for every act of the day (``action >= 0``), replicate by replicate, slot order."""
     date = (P.start_date + dt.timedelta(days=rec.day)).isoformat()
     rows: list[dict[str, Any]] = []
@@ -84,7 +89,7 @@ def event_rows(rec: DayRecord, P: SimpleNamespace, replicates: Any = None) -> li
                 continue
             a = int(s.action[r])
             rows.append({
-                "replicate": int(replicates[r]) if replicates is not None else r,
+                "replicate": r,
                 "day": rec.day,
                 "date": date,
                 "actor": s.actor,
@@ -122,14 +127,7 @@ def daily_series(world: World, rec: DayRecord | None) -> dict[str, Any]:
         "iran_political_pressure": w.iran_political,
         "iran_strategy": w.iran_strategy,
         "all_out_war": w.war,
-        "us_killed": c["us_killed"],
-        "us_wounded": c["us_wounded"],
-        "iraqi_killed": c["iraqi_killed"],
-        "militia_killed": c["militia_killed"],
-        "iranian_killed": c["iranian_killed"],
-        "militia_attacks": c["militia_attacks"],
-        "us_strikes_iraq": c["us_strikes_iraq"],
-        "us_strikes_iran": c["us_strikes_iran"],
+        **{k: getattr(c, k) for k in SERIES_COUNTERS},
         "attacks_today": rec.attacks if rec is not None else zeros,
         "rung_today": rec.rung if rec is not None else zeros,
     }
@@ -159,8 +157,8 @@ _VOTE_LABEL = {
 }
 
 
-def narrate(row: dict[str, Any], quorum: int = 165) -> str:
-    """One readable sentence for an event row."""
+def narrate(row: dict[str, Any], *, quorum: int) -> str:
+    """One readable sentence for an event row (``quorum``: ``actors.parliament.quorum``)."""
     kind, action, target = row["kind"], row["action"], row["target"]
     day = f"Day {row['day']} ({row['date']})"
     if kind == "iran":

@@ -20,6 +20,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sim.config import STRATEGIES
+from sim.core.params import Num, Thresholds
+from sim.core.state import Counters
+
 PATHS: tuple[str, ...] = (
     "de_escalation",
     "s1_major_escalation",
@@ -59,8 +63,21 @@ _BOOL_METRICS = {
 }
 
 
+#: Metrics that are counters of the same name, read as they stand at the end of the run (two
+#: groups, to keep the metrics' column order).
+_COUNTED: tuple[str, ...] = (
+    "days", "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
+    "militia_attacks", "lethal_attacks", "us_strikes_iraq", "us_strikes_iran",
+)
+_COUNTED_EXTRA: tuple[str, ...] = (
+    "harassments", "deadly_strikes", "storms", "calibrated_strikes", "calibrated_us_killed",
+    "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns",
+    "talks_offers", "ops_paused_days", "votes_held", "iran_resolve", "iran_econ_cost",
+)
+
+
 def metrics(
-    counters: dict[str, Any],
+    counters: Counters,
     *,
     troops: Any,
     war: Any,
@@ -68,43 +85,29 @@ def metrics(
     sanctions_iraq: Any,
     legal: Any,
     sentiment: Any,
-    exit_threshold: float,
+    exit_threshold: Num,
 ) -> dict[str, npt.NDArray[Any]]:
     """End-state metrics (arrays over replicates) from counters and the final world state."""
     c = counters
-    days = np.maximum(c["days"], 1.0)
+    days = np.maximum(c.days, 1.0)
     out: dict[str, Any] = {
-        "days": c["days"],
-        "us_killed": c["us_killed"],
-        "us_wounded": c["us_wounded"],
-        "iraqi_killed": c["iraqi_killed"],
-        "militia_killed": c["militia_killed"],
-        "iranian_killed": c["iranian_killed"],
-        "militia_attacks": c["militia_attacks"],
-        "lethal_attacks": c["lethal_attacks"],
-        "us_strikes_iraq": c["us_strikes_iraq"],
-        "us_strikes_iran": c["us_strikes_iran"],
-        "max_escalation": c["max_rung"],
+        **{k: getattr(c, k) for k in _COUNTED},
+        "max_escalation": c.max_rung,
         "us_troops_final": np.asarray(troops, dtype=np.float64),
-        "resolution_passed": c["resolution_passed"] > 0,
-        "binding_law_passed": c["binding_law_passed"] > 0,
+        "resolution_passed": c.resolution_passed > 0,
+        "binding_law_passed": c.binding_law_passed > 0,
         "iraq_sanctioned": np.asarray(sanctions_iraq) > 0,
         "all_out_war": np.asarray(war, dtype=bool),
         "isis_strength_final": np.asarray(isis, dtype=np.float64),
-        "limits_passed": c["limits_passed"] > 0,
+        "limits_passed": c.limits_passed > 0,
         "legal_status_final": np.asarray(legal),
         "us_exit": np.asarray(troops) <= exit_threshold,
         "sentiment_final": np.asarray(sentiment, dtype=np.float64),
-        "exit_pressure_mean": c["exit_pressure_sum"] / days,
+        "exit_pressure_mean": c.exit_pressure_sum / days,
+        **{k: getattr(c, k) for k in _COUNTED_EXTRA},
     }
-    for k in ("harassments", "deadly_strikes", "storms", "calibrated_strikes",
-              "calibrated_us_killed", "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq",
-              "us_sanctions_iran", "drawdowns", "talks_offers", "ops_paused_days", "votes_held",
-              "iran_resolve", "iran_econ_cost"):
-        out[k] = c[k]
-    for name in ("diplomacy", "political_pressure", "proxy_harassment", "middle_ground",
-                 "major_escalation", "calibrated_strike"):
-        out[f"iran_share_{name}"] = c[f"days_{name}"] / days
+    for code, name in enumerate(STRATEGIES):
+        out[f"iran_share_{name}"] = c.strategy_days[code] / days
     for k, v in out.items():
         arr = np.asarray(v)
         if k in _BOOL_METRICS:
@@ -116,7 +119,7 @@ def metrics(
     return out
 
 
-def classify(m: dict[str, Any], th: Any) -> npt.NDArray[np.str_]:
+def classify(m: dict[str, Any], th: Thresholds) -> npt.NDArray[np.str_]:
     """The path of each run from its metrics and the thresholds (``outcomes`` config section).
 
     Precedence: war, then S1, S3, S2, S4, and de-escalation when nothing else applies.

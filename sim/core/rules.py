@@ -14,10 +14,13 @@ history. ``docs/ODD.md`` maps every term to its passage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+
+from sim.config import LegalStep, MilitiaAction, Strategy
+from sim.core.params import IranParams, MilitiaParams, Num, ParliamentParams, USParams
 
 Array = npt.NDArray[np.float64]
 ArrayLike = Any  # float or numpy array, broadcastable against the replicate axis
@@ -47,7 +50,7 @@ def logit_probs(utilities: Sequence[ArrayLike], rationality: ArrayLike) -> list[
     return [e / total for e in expo]
 
 
-def choose(probs: Sequence[ArrayLike], u: ArrayLike) -> npt.NDArray[np.int64]:
+def choose(probs: Sequence[ArrayLike] | Array, u: ArrayLike) -> npt.NDArray[np.int64]:
     """Index of the option selected by uniform ``u`` (inverse of the cumulative probabilities)."""
     idx = np.zeros(np.broadcast(probs[0], u).shape, dtype=np.int64)
     cum = np.zeros_like(idx, dtype=np.float64)
@@ -85,12 +88,27 @@ def ordered_sum(parts: Sequence[ArrayLike]) -> Any:
     return total
 
 
+def pick(index: ArrayLike, options: Sequence[Any]) -> Any:
+    """``options[index]`` elementwise; an option may be a number or one value per replicate."""
+    return np.choose(index, cast(Any, options))
+
+
+def intensity(action: ArrayLike) -> Any:
+    """A militia action's intensity: 0 standing down .. 1 storming."""
+    return np.divide(action, float(MilitiaAction.STORM))
+
+
+def legal_share(legal: ArrayLike) -> Any:
+    """The legal status as a share of the top step (the binding law = 1)."""
+    return np.divide(legal, float(LegalStep.BINDING_LAW))
+
+
 # ------------------------------------------------------------------------------------------
 # Iran
 
 
 def iran_utilities(
-    p: Any,
+    p: IranParams,
     *,
     current: ArrayLike,
     revenge: ArrayLike,
@@ -127,11 +145,11 @@ def iran_utilities(
             - p.isis_weight * prof.pressure * np.asarray(isis)
             + p.inertia * (np.asarray(current) == k)
         )
-        if k == p.diplomacy_index:
+        if k == Strategy.DIPLOMACY:
             u = u + p.diplomacy_weight * np.asarray(diplomacy)
         u = u + p.posture_bias * (np.asarray(p.posture_index) == k)  # elementwise: may vary by row
-        if k == p.calibrated_index:
-            u = u - p.repeat_penalty * np.asarray(calibrated_done)
+        if k == Strategy.CALIBRATED_STRIKE:
+            u = u - p.calibrated.repeat_penalty * np.asarray(calibrated_done)
         out.append(u)
     return out
 
@@ -141,7 +159,7 @@ def iran_utilities(
 
 
 def militia_utilities(
-    p: Any,
+    p: MilitiaParams,
     *,
     loyalty: ArrayLike,
     hostility: ArrayLike,
@@ -157,19 +175,21 @@ def militia_utilities(
     ``- fear_w*fear*belief*severity_a - cost_a`` (+ ``stand_down_value`` for a=0), and deadly
     strikes need advanced missiles in stock ([002]: "receiving advanced Iranian missiles").
     """
+    severity = p.retaliation_severity.by_action()
+    cost = p.action_costs.by_action()
     out: list[Array] = []
     for a in range(4):
-        intensity = a / 3.0
+        level = intensity(a)
         u = (
             p.order_weight * np.multiply(loyalty, 1.0 - np.abs(a - np.asarray(order)))
-            + p.hostility_weight * np.multiply(hostility, intensity)
-            + p.mood_weight * np.multiply(sentiment, intensity)
+            + p.hostility_weight * np.multiply(hostility, level)
+            + p.mood_weight * np.multiply(sentiment, level)
         )
-        if a == 0:
+        if a == MilitiaAction.STAND_DOWN:
             u = u + p.stand_down_value
         else:
-            u = u - p.fear_weight * np.multiply(fear, belief) * p.severity[a] - p.cost[a]
-        if a == 2:
+            u = u - p.fear_weight * np.multiply(fear, belief) * severity[a] - cost[a]
+        if a == MilitiaAction.DEADLY:
             u = u - p.no_stock_penalty * (np.asarray(stock) < 1.0)
         out.append(np.asarray(u, dtype=np.float64))
     return out
@@ -180,7 +200,7 @@ def militia_utilities(
 
 
 def us_utilities(
-    p: Any,
+    p: USParams,
     *,
     threat: ArrayLike,
     threat_iran: ArrayLike,
@@ -235,7 +255,7 @@ def us_utilities(
         - c.strike_iran
     )
     sanc_iraq = (
-        p.sanction_iraq_weight * (legal / 3.0 + np.asarray(iran_political)) * (1.0 - np.asarray(sanctions_iraq))
+        p.sanction_iraq_weight * (legal_share(legal) + np.asarray(iran_political)) * (1.0 - np.asarray(sanctions_iraq))
         - p.mission_weight * np.asarray(isis)
         - c.sanction_iraq
     )
@@ -247,7 +267,7 @@ def us_utilities(
     )
     draw = (
         p.drawdown_weight * (threat + np.asarray(sentiment) + np.asarray(tension))
-        + p.compliance_weight * (legal >= 3)
+        + p.compliance_weight * (legal >= LegalStep.BINDING_LAW)
         - p.mission_weight * np.asarray(isis)
         - p.audience_weight * np.asarray(audience_cost)
         - c.drawdown
@@ -261,7 +281,7 @@ def us_utilities(
 
 
 def bloc_support(
-    p: Any,
+    p: ParliamentParams,
     *,
     bias: ArrayLike,
     anger: ArrayLike,
@@ -294,35 +314,24 @@ def bloc_utilities(support: ArrayLike, boycott_bias: ArrayLike, hurdle: ArrayLik
     return [np.subtract(boycott_bias, s), np.zeros_like(s), s - hurdle]
 
 
-def session_probability(p: Any, *, pressure: ArrayLike) -> Array:
+def session_probability(p: ParliamentParams, *, pressure: ArrayLike) -> Array:
     """Daily chance that parliament sits on the pending motion, given political pressure."""
     prob = p.session_base + p.session_pressure * np.asarray(pressure, dtype=np.float64)
     return np.minimum(prob, 1.0)
 
 
-def tally(
-    choices: Sequence[ArrayLike], seats: Sequence[float], cohesion: float
-) -> tuple[Array, Array]:
-    """Seats present and seats voting yes, given each bloc's choice (0 boycott, 1 no, 2 yes)."""
-    present: Any = 0.0
-    yes: Any = 0.0
-    for ch, n in zip(choices, seats, strict=True):
-        bloc_seats = np.floor(n * cohesion + 0.5)
-        present = present + np.where(np.asarray(ch) >= 1, bloc_seats, 0.0)
-        yes = yes + np.where(np.asarray(ch) == 2, bloc_seats, 0.0)
-    return np.asarray(present, dtype=np.float64), np.asarray(yes, dtype=np.float64)
-
-
-def motion_passes(
-    present: ArrayLike, yes: ArrayLike, *, quorum: float, absolute: ArrayLike, total_seats: float
-) -> npt.NDArray[np.bool_]:
-    """Quorum met, and a majority of those present (or, if ``absolute``, of all seats)."""
-    need = np.where(absolute, np.floor(total_seats / 2.0) + 1.0, np.floor(np.asarray(present) / 2.0) + 1.0)
-    return np.asarray((np.asarray(present) >= quorum) & (np.asarray(yes) >= need))
-
-
 # ------------------------------------------------------------------------------------------
-# beliefs and audience costs
+# harm, threat, beliefs and audience costs
+
+
+def harm(p: USParams, *, killed: ArrayLike, wounded: ArrayLike, attacks: ArrayLike) -> Any:
+    """Harm to US forces as the US weighs it: per US killed, per wounded, per attack."""
+    return p.harm_killed * killed + p.harm_wounded * wounded + p.harm_attack * attacks
+
+
+def remembered(p: USParams, signal: ArrayLike, today: ArrayLike) -> Any:
+    """A decaying memory of harm (the US threat signals): yesterday's times ``threat_memory`` plus today's."""
+    return p.threat_memory * signal + today
 
 
 def update_belief(
@@ -337,20 +346,20 @@ def update_belief(
 
 
 def audience_cost(
-    cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: float, relief: float, decay: float
+    cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: Num, relief: Num, decay: Num
 ) -> Array:
     """Accumulated price of looking weak ([002]): grows with unanswered harm, eased by a response."""
     grown = np.asarray(cost, dtype=np.float64) * (1.0 - decay) + gain * np.asarray(harm)
     return np.where(responded, grown * (1.0 - relief), grown)
 
 
-def war_hazard(tension: ArrayLike, *, threshold: float, slope: float, max_hazard: float) -> Array:
+def war_hazard(tension: ArrayLike, *, threshold: Num, slope: Num, max_hazard: Num) -> Array:
     """Daily chance of sliding into all-out war, rising steeply as tension passes a threshold."""
     return np.asarray(max_hazard / (1.0 + np.exp(-slope * (np.asarray(tension) - threshold))))
 
 
 def isis_next(
-    isis: ArrayLike, *, ops: ArrayLike, growth: float, suppression: float, iraqi: float
+    isis: ArrayLike, *, ops: ArrayLike, growth: Num, suppression: Num, iraqi: Num
 ) -> Array:
     """ISIS strength: logistic regrowth, suppressed by US-backed operations ([000])."""
     s = np.asarray(isis, dtype=np.float64)

@@ -1,91 +1,73 @@
-"""World state, the read-only observation agents receive, and numeric parameter bundles.
+"""World state, the cumulative record, and the read-only observation actors receive.
 
 This module owns the layout of the world: every state variable is a numpy array whose last axis
 is the replicate axis (length 1 in a Mesa run, R in the ensemble); per-militia and per-bloc
-variables put the entity axis first. :class:`World` is immutable: :mod:`sim.core.transition` returns a
-new one each day. :func:`build_params` turns a validated :class:`~sim.config.Config` into the
-plain attribute bags that the rule functions read.
+variables put the entity axis first. :class:`World` and its :class:`Counters` are immutable:
+:mod:`sim.core.transition` returns new ones each day.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from sim.config import STRATEGIES, Config
 from sim.core import rules
+from sim.core.params import Params
 
 Arr = npt.NDArray[Any]
 
+#: "Days since" an event that has not happened yet (larger than any run or window).
+NEVER: Final = 1_000_000.0
 
-def _ns(**kw: Any) -> SimpleNamespace:
-    return SimpleNamespace(**kw)
 
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The cumulative record of a run, (R,) each; metrics are read from it (all start at 0)."""
 
-def build_params(cfg: Config) -> SimpleNamespace:
-    """Numeric parameter bundles for the rules, one per actor plus world dynamics."""
-    a = cfg.actors
-    ir = a.iran
-    profiles = [getattr(ir.strategies, s) for s in STRATEGIES]
-    iran = _ns(
-        **{k: getattr(ir, k) for k in (
-            "rationality", "inertia", "revenge_weight", "pressure_weight", "retaliation_weight",
-            "war_weight", "economic_weight", "isis_weight", "diplomacy_weight", "audience_weight",
-            "iraq_market_share", "belief_learning_rate", "posture_bias",
-            "resupply", "political_push", "media_push")},
-        profiles=profiles,
-        resolve=[pr.resolve for pr in profiles],
-        orders=[pr.order for pr in profiles],
-        rungs=[pr.rung for pr in profiles],
-        outside_prob=[pr.outside for pr in profiles],
-        diplomacy_index=STRATEGIES.index("diplomacy"),
-        political_index=STRATEGIES.index("political_pressure"),
-        calibrated_index=STRATEGIES.index("calibrated_strike"),
-        middle_index=STRATEGIES.index("middle_ground"),
-        major_index=STRATEGIES.index("major_escalation"),
-        posture_index=STRATEGIES.index(ir.posture) if ir.posture != "none" else -1,
-        repeat_penalty=ir.calibrated_strike.repeat_penalty,
-        calibrated=ir.calibrated_strike,
-        outside=ir.outside_attack,
-    )
-    us_cfg = a.united_states
-    us = _ns(**us_cfg.model_dump(exclude={"costs", "strike_militias", "strike_iran"}),
-             costs=us_cfg.costs, strike_militias=us_cfg.strike_militias,
-             strike_iran=us_cfg.strike_iran, initial_troops=cfg.initial.us_troops)
-    mc = a.militia_common
-    militia = _ns(
-        rationality=mc.rationality,
-        stand_down_value=mc.stand_down_value,
-        order_weight=mc.order_weight,
-        hostility_weight=mc.hostility_weight,
-        mood_weight=mc.mood_weight,
-        fear_weight=mc.fear_weight,
-        no_stock_penalty=mc.no_stock_penalty,
-        cost=[0.0, mc.action_costs.harass, mc.action_costs.deadly, mc.action_costs.storm],
-        severity=[0.0, mc.retaliation_severity.harass, mc.retaliation_severity.deadly,
-                  mc.retaliation_severity.storm],
-        unanswered_window=mc.unanswered_window,
-        attacks=[None, mc.harass, mc.deadly, mc.storm],
-        rows=a.militias,
-        names=[m.name for m in a.militias],
-    )
-    pa = a.parliament
-    parliament = _ns(
-        **pa.model_dump(exclude={"blocs", "hurdles"}),
-        hurdles=[0.0, pa.hurdles.resolution, pa.hurdles.limits, pa.hurdles.binding_law],
-        blocs=pa.blocs,
-        names=[b.name for b in pa.blocs],
-        seats=[float(b.seats) for b in pa.blocs],
-    )
-    world = _ns(**cfg.world.model_dump(exclude={"sites"}), sites=cfg.world.sites)
-    return _ns(iran=iran, us=us, militia=militia, parliament=parliament, world=world,
-               outcomes=cfg.outcomes, days=cfg.meta.days, start_date=cfg.meta.start_date,
-               iran_initial_belief=cfg.initial.iran_belief_us_retaliation)
+    us_killed: Arr
+    us_wounded: Arr
+    iraqi_killed: Arr
+    militia_killed: Arr
+    iranian_killed: Arr
+    militia_attacks: Arr
+    lethal_attacks: Arr
+    harassments: Arr
+    deadly_strikes: Arr
+    storms: Arr
+    calibrated_strikes: Arr
+    calibrated_us_killed: Arr
+    outside_attacks: Arr
+    us_strikes_iraq: Arr
+    us_strikes_iran: Arr
+    us_sanctions_iraq: Arr
+    us_sanctions_iran: Arr
+    drawdowns: Arr
+    talks_offers: Arr
+    protection_orders: Arr
+    ops_paused_days: Arr
+    votes_held: Arr
+    resolution_passed: Arr
+    limits_passed: Arr
+    binding_law_passed: Arr
+    max_rung: Arr
+    iran_resolve: Arr
+    iran_econ_cost: Arr
+    exit_pressure_sum: Arr
+    days: Arr
+    killed_by_us_strikes: Arr
+    strategy_days: Arr  # (strategies, R): days Iran spent on each strategy
+
+    @classmethod
+    def zeros(cls, replicates: int) -> Counters:
+        """All counters at 0 for ``replicates`` replicates."""
+        values = {f.name: np.zeros(replicates) for f in dataclasses.fields(cls)}
+        values["strategy_days"] = np.zeros((len(STRATEGIES), replicates))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -120,8 +102,7 @@ class World:
     last_vote_level: Arr
     last_vote_present: Arr
     last_vote_yes: Arr
-    # cumulative record
-    counters: dict[str, Arr] = field(default_factory=dict)
+    counters: Counters
 
     def replace(self, **changes: Any) -> World:
         """A copy with some fields changed."""
@@ -131,23 +112,6 @@ class World:
     def us_struck_yesterday(self) -> Arr:
         """The US struck militias or Iran on the previous day (derived, not stored)."""
         return self.days_since_us_strike == 0
-
-    @property
-    def replicates(self) -> int:
-        """Number of replicates held."""
-        return int(self.troops.shape[-1])
-
-
-#: Cumulative counters kept for every run (all start at 0); metrics are read from them.
-COUNTERS: tuple[str, ...] = (
-    "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
-    "militia_attacks", "lethal_attacks", "harassments", "deadly_strikes", "storms",
-    "calibrated_strikes", "calibrated_us_killed", "outside_attacks", "us_strikes_iraq",
-    "us_strikes_iran", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns", "talks_offers",
-    "protection_orders", "ops_paused_days", "votes_held", "resolution_passed", "limits_passed",
-    "binding_law_passed", "max_rung", "iran_resolve", "iran_econ_cost", "exit_pressure_sum",
-    "days", "killed_by_us_strikes",
-) + tuple(f"days_{s}" for s in STRATEGIES)
 
 
 def initial_world(cfg: Config, replicates: int) -> World:
@@ -160,7 +124,6 @@ def initial_world(cfg: Config, replicates: int) -> World:
     def full(v: float, dtype: Any = np.float64) -> Arr:
         return np.full(r, v, dtype=dtype)
 
-    counters = {k: np.zeros(r, dtype=np.float64) for k in COUNTERS}
     return World(
         day=0,
         troops=full(ini.us_troops),
@@ -181,9 +144,9 @@ def initial_world(cfg: Config, replicates: int) -> World:
         war=full(False, np.bool_),
         threat=full(0.0),
         threat_iran=full(0.0),
-        days_since_attack=full(1_000_000.0),
-        days_since_us_strike=full(1_000_000.0),
-        days_since_vote=full(1_000_000.0),
+        days_since_attack=full(NEVER),
+        days_since_us_strike=full(NEVER),
+        days_since_vote=full(NEVER),
         stock=np.repeat(
             np.array([[row.missile_stock] for row in cfg.actors.militias], dtype=np.float64), r, axis=1
         ).reshape(m, r),
@@ -192,16 +155,16 @@ def initial_world(cfg: Config, replicates: int) -> World:
         last_vote_level=full(0, np.int64),
         last_vote_present=full(0.0),
         last_vote_yes=full(0.0),
-        counters=counters,
+        counters=Counters.zeros(r),
     )
 
 
 @dataclass(frozen=True)
 class Observation:
-    """What an agent sees at the start of a day: the world as it stands (read-only view)."""
+    """What an actor sees at the start of a day: the world as it stands (read-only view)."""
 
     world: World
-    params: SimpleNamespace
+    params: Params
 
     @property
     def presence(self) -> Arr:
@@ -215,7 +178,7 @@ class Observation:
         """Attacks go on (one within ``unanswered_window`` days) and the US has not struck for as long."""
         w = self.world
         window = self.params.militia.unanswered_window
-        return (w.days_since_attack < window) & (w.days_since_us_strike >= window)
+        return np.asarray((w.days_since_attack < window) & (w.days_since_us_strike >= window))
 
     @property
     def parliament_pressure(self) -> Arr:
@@ -223,7 +186,6 @@ class Observation:
         return 0.5 * (self.world.sentiment + self.world.iran_political)
 
 
-def observe(world: World, params: SimpleNamespace) -> Observation:
-    """The observation every agent receives at the start of a day."""
+def observe(world: World, params: Params) -> Observation:
+    """The observation every actor receives at the start of a day."""
     return Observation(world=world, params=params)
-

@@ -11,58 +11,76 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
 from sim.config import Config, UserError, load_config, with_overrides
 from sim.core.draws import check_seed
-from sim.core.state import World, build_params, initial_world
-from sim.engines.ensemble import simulate
+from sim.core.params import Params, build_params, build_thresholds
+from sim.core.state import World, initial_world
+from sim.engines.ensemble import EnsembleResult, simulate
 
 
-def stack_values(values: list[Any], where: str = "params") -> Any:
-    """Stack leaf values of several rows: equal values stay as they are, varying ones become arrays."""
-    first = values[0]
-    if isinstance(first, BaseModel):
-        values = [SimpleNamespace(**{k: getattr(v, k) for k in type(v).model_fields}) for v in values]
-        first = values[0]
-    if isinstance(first, SimpleNamespace):
-        keys = vars(first).keys()
-        return SimpleNamespace(**{k: stack_values([getattr(v, k) for v in values], f"{where}.{k}") for k in keys})
+def stack_values[T](values: Sequence[T], where: str = "params") -> T:
+    """Stack leaf values of several rows: equal values stay as they are, varying ones become arrays.
+
+    Dataclasses (the typed parameters) are stacked field by field, tuples and lists item by
+    item; text and dates must agree across rows.
+    """
+    first: Any = values[0]
+    if dataclasses.is_dataclass(first) and not isinstance(first, type):
+        return type(first)(**{  # type: ignore[return-value]
+            f.name: stack_values([getattr(v, f.name) for v in values], f"{where}.{f.name}")
+            for f in dataclasses.fields(first)
+        })
     if isinstance(first, (list, tuple)):
-        if any(len(v) != len(first) for v in values):
+        if any(len(v) != len(first) for v in values):  # type: ignore[arg-type]
             raise UserError(f"{where}: rows differ in length; rows of one batch must share structure")
-        return [stack_values([v[i] for v in values], f"{where}.{i}") for i in range(len(first))]
+        items = [stack_values([v[i] for v in values], f"{where}.{i}") for i in range(len(first))]  # type: ignore[index]
+        return type(first)(items)  # type: ignore[return-value]
     if isinstance(first, (str, dt.date)) or first is None:
         if any(v != first for v in values):
             raise UserError(f"{where}: rows differ ({first!r} vs others); run them in separate batches")
-        return first
+        return first  # type: ignore[no-any-return,return-value]
     if all(v == first for v in values):
-        return first
-    return np.asarray(values)
+        return first  # type: ignore[no-any-return]
+    return np.asarray(values)  # type: ignore[return-value]
 
 
-def stack_params(params: Sequence[SimpleNamespace]) -> SimpleNamespace:
+def stack_params(params: Sequence[Params]) -> Params:
     """One parameter bundle for rows of configs: shared values scalar, varying ones arrays (R,)."""
     return stack_values(list(params), "params")
 
 
+def _concat(values: Sequence[Any]) -> Any:
+    first = values[0]
+    if dataclasses.is_dataclass(first) and not isinstance(first, type):
+        return type(first)(**{f.name: _concat([getattr(v, f.name) for v in values])
+                              for f in dataclasses.fields(first)})
+    if isinstance(first, int):  # the day
+        return first
+    return np.concatenate(values, axis=-1)
+
+
 def stack_worlds(worlds: Sequence[World]) -> World:
-    """Concatenate single-replicate worlds along the replicate axis."""
-    first = worlds[0]
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(World):
-        vals = [getattr(w, f.name) for w in worlds]
-        if f.name == "day":
-            fields["day"] = first.day
-        elif f.name == "counters":
-            fields["counters"] = {k: np.concatenate([v[k] for v in vals], axis=-1) for k in first.counters}
-        else:
-            fields[f.name] = np.concatenate(vals, axis=-1)
-    return World(**fields)
+    """Concatenate worlds (and their counters) along the replicate axis."""
+    return _concat(worlds)  # type: ignore[no-any-return]
+
+
+def simulate_configs(cfgs: Sequence[Config], replicates: Sequence[int], seeds: Sequence[int], days: int,
+                     *, record_series: bool = False) -> EnsembleResult:
+    """Run ``replicates[i]`` replicates of each config ``cfgs[i]`` side by side in one batch.
+
+    ``seeds`` has one seed per replicate, config by config. Rows must share structure (see
+    :func:`stack_values`).
+    """
+    per_run = [c for c, n in zip(cfgs, replicates, strict=True) for _ in range(n)]
+    params = [build_params(c) for c in cfgs]
+    P = stack_params([params[i] for i, n in enumerate(replicates) for _ in range(n)])
+    th = stack_values([build_thresholds(c) for c in per_run], "outcomes")
+    world = stack_worlds([initial_world(c, n) for c, n in zip(cfgs, replicates, strict=True)])
+    return simulate(P, world, np.asarray(seeds, dtype=np.uint64), days, th, record_series=record_series)
 
 
 def run_batch(
@@ -87,8 +105,4 @@ def run_batch(
     n_days = int(days) if days is not None else cfgs[0].meta.days
     if days is None and any(c.meta.days != n_days for c in cfgs):
         raise UserError("run_batch: rows differ in meta.days; pass days= or batch them apart")
-    P = stack_params([build_params(c) for c in cfgs])
-    world = stack_worlds([initial_world(c, 1) for c in cfgs])
-    th = stack_values([c.outcomes for c in cfgs], "outcomes")
-    res = simulate(P, world, np.asarray(checked, dtype=np.uint64), n_days, th)
-    return res.records()
+    return simulate_configs(cfgs, [1] * len(cfgs), checked, n_days).records()

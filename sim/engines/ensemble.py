@@ -1,10 +1,11 @@
 """Ensemble engine: R replicates advanced in lockstep as numpy arrays.
 
-This module owns the vectorised run. It calls the very same decision functions
-(:mod:`sim.core.policy`, which call :mod:`sim.core.rules`) and the same :func:`sim.core.transition.resolve` as the
-Mesa agents, with the replicate axis R (and militias / blocs as a leading entity axis) instead
-of a single replicate. Because every draw is keyed on (seed, day, actor, purpose), replicate r
-of an ensemble equals the Mesa run with seed ``seeds[r]``, event for event.
+This module owns the vectorised run: :func:`simulate` drives a :class:`~sim.engines.stepper.Stepper`
+(the registered actors of :mod:`agents` and the staged transition of :mod:`sim.core.transition`,
+the very code the Mesa model runs) with the replicate axis R instead of a single replicate, and
+records events, daily series and end-of-run metrics. Because every draw is keyed on (seed, day,
+actor, purpose), replicate r of an ensemble equals the Mesa run with seed ``seeds[r]``, event for
+event.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.config import Config
-from sim.core import draws as D
-from sim.core import policy
 from sim.core.events import SERIES_COLUMNS, daily_series, event_rows
 from sim.core.outcomes import classify, metrics
-from sim.core.state import build_params, initial_world, observe
-from sim.core.transition import Decisions, resolve
+from sim.core.params import Params, Thresholds, build_params, build_thresholds
+from sim.core.state import World, initial_world
+from sim.engines.stepper import Stepper
 
 Arr = npt.NDArray[Any]
 
@@ -59,22 +59,15 @@ def run_ensemble(
     seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
     n_days = int(days) if days is not None else cfg.meta.days
     return simulate(build_params(cfg), initial_world(cfg, len(seeds)), seeds, n_days,
-                    cfg.outcomes, record_events=record_events, record_series=record_series)
-
-
-def _entity(values: list[Any], r: int) -> Arr:
-    """Per-entity parameters as (entities, 1), or (entities, R) when they vary by replicate."""
-    if all(np.ndim(v) == 0 for v in values):
-        return np.asarray(values, dtype=np.float64)[:, None]
-    return np.stack([np.broadcast_to(np.asarray(v, dtype=np.float64), (r,)) for v in values])
+                    build_thresholds(cfg), record_events=record_events, record_series=record_series)
 
 
 def simulate(
-    P: Any,
-    world: Any,
+    P: Params,
+    world: World,
     seeds: Arr,
     n_days: int,
-    thresholds: Any,
+    thresholds: Thresholds,
     *,
     record_events: bool = False,
     record_series: bool = False,
@@ -84,50 +77,21 @@ def simulate(
     ``P`` leaves are scalars shared by all replicates or arrays of shape (R,) (see
     :func:`sim.engines.batch.stack_params`); the rules broadcast either way.
     """
-    r = len(seeds)
-    mil = P.militia.rows
-    loyalty = _entity([m.loyalty for m in mil], r)
-    hostility = _entity([m.hostility for m in mil], r)
-    fear = _entity([m.fear for m in mil], r)
-    rates = _entity([m.learning_rate for m in mil], r)
-    mil_ids = (D.MILITIA + np.arange(len(mil)))[:, None]
-    m_belief = np.broadcast_to(_entity([m.belief_us_retaliation for m in mil], r), (len(mil), r)).copy()
-    i_belief = np.broadcast_to(np.asarray(P.iran_initial_belief, dtype=np.float64), (r,)).copy()
-    blocs = P.parliament.blocs
-    bloc_kw = {
-        "bias": _entity([b.bias for b in blocs], r),
-        "anger": _entity([b.anger for b in blocs], r),
-        "iran_alignment": _entity([b.iran_alignment for b in blocs], r),
-        "us_ties": _entity([b.us_ties for b in blocs], r),
-        "boycott_bias": _entity([b.boycott_bias for b in blocs], r),
-    }
-    bloc_ids = (D.BLOC + np.arange(len(blocs)))[:, None]
+    st = Stepper(P, world, seeds)
     events: list[dict[str, Any]] = []
     series: dict[str, list[Arr]] | None = None
     if record_series:
         series = {k: [np.asarray(v).copy()] for k, v in daily_series(world, None).items()}
     for _ in range(n_days):
-        obs = observe(world, P)
-        m_belief = policy.belief_next(m_belief, rates, obs)
-        i_belief = policy.belief_next(i_belief, P.iran.belief_learning_rate, obs)
-        dec = Decisions(
-            iran=policy.iran_choice(P.iran, obs, i_belief, seeds),
-            militia=policy.militia_choice(
-                P.militia, obs, actor=mil_ids, loyalty=loyalty, hostility=hostility, fear=fear,
-                belief=m_belief, stock=world.stock, orders=P.iran.orders, seeds=seeds),
-            us=policy.us_choice(P.us, obs, seeds),
-            vote_held=policy.vote_scheduled(P.parliament, obs, seeds),
-            bloc_choice=policy.bloc_choice(P.parliament, obs, actor=bloc_ids, seeds=seeds, **bloc_kw),
-        )
-        world, rec = resolve(world, dec, P, seeds)
+        rec = st.step()
         if record_events:
             events.extend(event_rows(rec, P))
         if series is not None:
-            for k, v in daily_series(world, rec).items():
+            for k, v in daily_series(st.world, rec).items():
                 series[k].append(np.asarray(v).copy())
-    m = metrics(world.counters, troops=world.troops, war=world.war, isis=world.isis,
-                sanctions_iraq=world.sanctions_iraq, legal=world.legal,
-                sentiment=world.sentiment, exit_threshold=P.us.exit_threshold)
+    w = st.world
+    m = metrics(w.counters, troops=w.troops, war=w.war, isis=w.isis, sanctions_iraq=w.sanctions_iraq,
+                legal=w.legal, sentiment=w.sentiment, exit_threshold=P.us.exit_threshold)
     paths = classify(m, thresholds)
     stacked = {k: np.stack(series[k]) for k in SERIES_COLUMNS} if series is not None else None
-    return EnsembleResult(seeds=seeds, metrics=m, paths=paths, events=events, series=stacked)
+    return EnsembleResult(seeds=st.seeds, metrics=m, paths=paths, events=events, series=stacked)

@@ -1,11 +1,12 @@
 """The Mesa model: ``EscalationModel``, one step = one day from 3 January 2020.
 
-This module owns the Mesa run: it builds the agents from a validated config (each agent gets
-its own parameters), and each step runs observe -> learn -> decide (all agents, from the same
-observation) -> resolve (:func:`sim.core.transition.resolve`, the one place the world changes) ->
-record (a DataCollector of daily model-level series, and the event record). All randomness is
-keyed on the run's seed (:mod:`sim.core.draws`); Mesa's own ``rng``/``random`` are seeded from the
-same seed.
+This module owns the Mesa run: it builds one Mesa agent per registered actor
+(:data:`agents.ACTORS`, wrapped by :class:`agents.mesa.ActorAgent`; each actor gets its own
+parameters), and each step reads like Mesa's ``pd_grid`` example: observe -> every agent learns
+-> every agent decides (from the same observation) -> one transition applies all decisions
+(:func:`sim.core.transition.step`, the one place the world changes) -> record (a DataCollector of
+daily model-level series, and the event record). All randomness is keyed on the run's seed
+(:mod:`sim.core.draws`); Mesa's own ``rng``/``random`` are seeded from the same seed.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents import Iran, Militia, Parliament, UnitedStates
+from agents import Actor, build_actors, merge_decisions
+from agents.mesa import ActorAgent
 from sim.config import Config, ConfigError, load_config, with_overrides
-from sim.core import draws
+from sim.core import draws, transition
 from sim.core.events import EVENT_COLUMNS, SERIES_COLUMNS, daily_series, event_rows
 from sim.core.outcomes import classify, metrics
-from sim.core.state import build_params, initial_world, observe
-from sim.core.transition import Decisions, resolve
+from sim.core.params import build_params, build_thresholds
+from sim.core.state import initial_world, observe
 
 
 def _series_value(model: EscalationModel, key: str) -> Any:
@@ -83,15 +85,10 @@ class EscalationModel(mesa.Model):
         self.seeds = np.array([seed], dtype=np.uint64)
         self.days = int(days) if days is not None else cfg.meta.days
         self.params = build_params(cfg)
+        self.thresholds = build_thresholds(cfg)
         self.world = initial_world(cfg, 1)
-        P = self.params
-        self.united_states = UnitedStates(self, P.us, self.seeds)
-        self.iran = Iran(self, P.iran, cfg.initial.iran_belief_us_retaliation, self.seeds)
-        self.militias = [
-            Militia(self, m, row, P.militia, P.iran.orders, self.seeds)
-            for m, row in enumerate(P.militia.rows)
-        ]
-        self.parliament = Parliament(self, P.parliament, self.seeds)
+        for actor in build_actors(self.params, 1):
+            ActorAgent(self, actor)
         self.events: list[dict[str, Any]] = []
         self.today = daily_series(self.world, None)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
@@ -100,27 +97,23 @@ class EscalationModel(mesa.Model):
 
     # ------------------------------------------------------------------ one day
     def step(self) -> None:
-        """Advance one day: observe, learn, decide, resolve, record."""
+        """Advance one day: observe, every agent learns, every agent decides, one transition, record."""
         if not self.running:
             return
         obs = observe(self.world, self.params)
-        actors = [self.united_states, self.iran, *self.militias, self.parliament]
-        for agent in actors:
-            agent.learn(obs)
-        vote_held, bloc_choice = self.parliament.decide(obs)
-        decisions = Decisions(
-            iran=self.iran.decide(obs),
-            militia=np.stack([m.decide(obs) for m in self.militias]),
-            us=self.united_states.decide(obs),
-            vote_held=vote_held,
-            bloc_choice=bloc_choice,
-        )
-        self.world, record = resolve(self.world, decisions, self.params, self.seeds)
+        self.agents.do("learn", obs)
+        self.agents.do("decide", obs)
+        decisions = merge_decisions(agent.decision for agent in self.agents)
+        self.world, record = transition.step(self.world, decisions, self.params, self.seeds)
         self.events.extend(event_rows(record, self.params))
         self.today = daily_series(self.world, record)
         self.datacollector.collect(self)
         if self.world.day >= self.days:
             self.running = False
+
+    def actor(self, key: str) -> Actor:
+        """The actor with this key (``"us"``, ``"iran"``, ``"militias"``, ``"parliament"``)."""
+        return next(a.actor for a in self.agents if a.key == key)
 
     def run(self) -> EscalationModel:
         """Run to the end (``days`` steps)."""
@@ -135,7 +128,7 @@ class EscalationModel(mesa.Model):
         m = metrics(w.counters, troops=w.troops, war=w.war, isis=w.isis,
                     sanctions_iraq=w.sanctions_iraq, legal=w.legal, sentiment=w.sentiment,
                     exit_threshold=self.params.us.exit_threshold)
-        path = classify(m, self.config.outcomes)
+        path = classify(m, self.thresholds)
         out: dict[str, Any] = {"path": str(path[0])}
         out.update({k: v[0].item() for k, v in m.items()})
         return out

@@ -30,9 +30,8 @@ from tqdm.auto import tqdm
 
 from sim.config import with_overrides
 from sim.core.events import SERIES_COLUMNS
-from sim.core.state import build_params, initial_world
-from sim.engines.batch import stack_params, stack_values, stack_worlds
-from sim.engines.ensemble import run_ensemble, simulate
+from sim.engines.batch import simulate_configs
+from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
 from sim.experiments import executors
 from sim.experiments.executors import CONNECT_TIMEOUT, DEFAULT_CHUNK, ENGINES, connect
@@ -128,12 +127,9 @@ def _ensemble_batch(task: Task, out: TaskResult) -> bool:
     """
     try:
         cfgs = [with_overrides(task.base, p.factors) for p in task.pieces]
-        params = [build_params(c) for c in cfgs]
-        P = stack_params([params[i] for i, p in enumerate(task.pieces) for _ in p.seeds])
-        th = stack_values([cfgs[i].outcomes for i, p in enumerate(task.pieces) for _ in p.seeds])
-        world = stack_worlds([initial_world(c, len(p.seeds)) for c, p in zip(cfgs, task.pieces, strict=True)])
-        seeds = np.asarray([s for p in task.pieces for s in p.seeds], dtype=np.uint64)
-        res = simulate(P, world, seeds, task.days, th, record_series=task.record_series)
+        res = simulate_configs(cfgs, [len(p.seeds) for p in task.pieces],
+                               [s for p in task.pieces for s in p.seeds], task.days,
+                               record_series=task.record_series)
     except Exception:  # noqa: BLE001 - fall back to piece by piece (isolates failures)
         return False
     records = res.records()

@@ -40,7 +40,9 @@ from sim.config import (
     CONFIG_DIR,
     Config,
     UserError,
+    describe_validation_error,
     get_path,
+    index_path,
     load_config,
     parameter_space,
     read_yaml,
@@ -130,25 +132,7 @@ class SweepSpec(_Strict):
 
 
 def _spec_error(source: str, exc: ValidationError) -> UserError:
-    err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"])
-    got = err.get("input")
-    if err["type"] == "extra_forbidden":
-        text = "unknown key"
-    elif err["type"] == "missing":
-        text = "required key is missing"
-    elif err["type"] == "literal_error":
-        text = f"{quote(got)} is not allowed; {err['msg'].lower()}"
-    elif err["type"] == "finite_number":
-        text = f"{quote(got)} is not allowed; must be a finite number"
-    else:
-        if err["type"] == "value_error":  # our own validators: the message names the value
-            got = None
-        text = err["msg"].removeprefix("Value error, ")
-        text = f"{text} (got {quote(got)})" if got is not None and "got" not in text else text
-    more = len(exc.errors()) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return UserError(f"{source}: {loc}: {text}{tail}")
+    return UserError(describe_validation_error(exc, source))
 
 
 def read_spec(path: str | Path) -> dict[str, Any]:
@@ -250,7 +234,7 @@ class Experiment:
         return value
 
     def _allowed(self, path: str) -> tuple[float, float, str] | None:
-        return self._space.get(_index_path(self._raw, path))
+        return self._space.get(index_path(self._raw, path))
 
     def _check_level(self, key: str, path: str, value: Any) -> None:
         current = self._check_path(key, path)
@@ -451,25 +435,3 @@ def _as_kind(value: Any, kind: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-def _index_path(raw: Mapping[str, Any], path: str) -> str:
-    """Rewrite a dotted path with list items named by index (``actors.militias.0.x``)."""
-    node: Any = raw
-    out = []
-    for part in path.replace("__", ".").split("."):
-        if isinstance(node, list):
-            idx = next((i for i, it in enumerate(node)
-                        if str(i) == part or (isinstance(it, dict) and it.get("name") == part)),
-                       None)
-            if idx is None:
-                return path
-            out.append(str(idx))
-            node = node[idx]
-        elif isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        else:
-            return path
-    return ".".join(out)
-
