@@ -322,14 +322,16 @@ def test_candidate_folders(tmp_path):
 
 # ------------------------------------------------------------------------------ CLI, layering
 def test_cli_registers_dashboard():
-    from sim.cli.dashboard import solara_command
+    from sim.cli.dashboard import is_loopback, server_command
     from sim.cli.main import build_parser
 
     args = build_parser().parse_args(["dashboard"])
-    assert (args.port, args.host) == (8765, "127.0.0.1")
-    cmd = solara_command(9000, "127.0.0.1")
-    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("dashboards/app.py")
-    assert cmd[5:] == ["--port", "9000", "--host", "127.0.0.1", "--no-open", "--production"]
+    assert (args.port, args.host, args.token, args.results_root) == (8765, "127.0.0.1", "auto",
+                                                                       None)
+    assert server_command(5) == [sys.executable, "-m", "dashboards.server", "--fd", "5"]
+    assert server_command(5, production=False)[-1] == "--no-production"
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.0.2.1")
 
 
 def test_cli_rejects_bad_port():
