@@ -9,6 +9,7 @@ one from the controls. Labels and ranges of the controls come from the config sc
 
 from __future__ import annotations
 
+import html
 import io
 from typing import Any
 
@@ -214,6 +215,11 @@ def _baseline() -> Config:
 
 
 # ------------------------------------------------------------------------------ components
+def _esc(value: Any) -> str:
+    """Escape a value for HTML text or an attribute value (every value built into HTML)."""
+    return html.escape(str(value), quote=True)
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
@@ -277,20 +283,21 @@ def PathStatus(model: Any) -> Any:
     st = figures.path_status(model)
     what = "Final classification" if st["final"] else "Tracking"
     m = st["metrics"]
+    preset = getattr(model, "preset", "")
     with solara.Column(gap="4px", classes=["path-status"]) as main:
         for problem in getattr(model, "input_problems", []):
             solara.Warning(problem, classes=["input-problem"])
         solara.HTML(unsafe_innerHTML=(
-            f'<div class="path-line" data-path="{st["path"]}" '
+            f'<div class="path-line" data-path="{_esc(st["path"])}" '
             f'data-final="{str(st["final"]).lower()}" data-day="{st["day"]}" '
-            f'data-model="{id(model):x}" data-seed="{model.seed}" '
-            f'data-preset="{getattr(model, "preset", "")}" '
+            f'data-model="{id(model):x}" data-seed="{_esc(model.seed)}" '
+            f'data-preset="{_esc(preset)}" '
             'style="font-size:16px">'
             f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
-            f'background:{st["colour"]};margin-right:8px;vertical-align:-2px"></span>'
-            f'<b>{what}:</b> {st["label"]} &nbsp; <span style="color:#666">'
-            f'day {st["day"]} of {st["days"]} &middot; preset {getattr(model, "preset", "?")}'
-            f' &middot; seed {model.seed} &middot; {m["militia_attacks"]} militia attacks, '
+            f'background:{_esc(st["colour"])};margin-right:8px;vertical-align:-2px"></span>'
+            f'<b>{what}:</b> {_esc(st["label"])} &nbsp; <span style="color:#666">'
+            f'day {st["day"]} of {st["days"]} &middot; preset {_esc(preset or "?")}'
+            f' &middot; seed {_esc(model.seed)} &middot; {m["militia_attacks"]} militia attacks, '
             f'{m["us_strikes_iraq"]} US strikes in Iraq, {m["us_strikes_iran"]} on Iran, '
             f'max rung {m["max_escalation"]}/6</span></div>'))
     return main

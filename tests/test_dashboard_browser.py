@@ -22,10 +22,16 @@ VIEW = {"width": 1400, "height": 1100}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def results(tmp_path_factory):
+    """The results root the test server reads (``--results-root``)."""
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, results):
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     try:
-        with D.serve(log=log) as url:
+        with D.serve(log=log, args=("--results-root", str(results))) as url:
             yield url
     finally:
         text = log.read_text() if log.exists() else ""
@@ -127,9 +133,9 @@ def test_two_sessions_are_independent(chromium, server):
         b_ctx.close()
 
 
-def test_sweep_page(chromium, server, tmp_path):
-    good = make_results(tmp_path / "good")
-    old = make_results(tmp_path / "old", schema_version=None)
+def test_sweep_page(chromium, server, results):
+    good = make_results(results / "good")
+    old = make_results(results / "old", schema_version=None)
     ctx = chromium.new_context(viewport=VIEW)
     try:
         p = ctx.new_page()
@@ -141,7 +147,7 @@ def test_sweep_page(chromium, server, tmp_path):
         assert p.locator(".path-table tr").count() == 1 + len(PATHS)  # header + every path
         assert "Path probability vs actors.iran.revenge_weight" in p.content()
         field = p.get_by_label("Results folder (written by 'escalation sweep')")
-        for folder, message in ((tmp_path / "nope", "no such folder"),
+        for folder, message in ((results / "nope", "not a results folder under the results root"),
                                 (old, "older version")):
             field.fill(str(folder))
             field.press("Enter")

@@ -271,7 +271,8 @@ def test_many_numeric_levels_are_binned(tmp_path):
     ("noschema", "older version"), ("old", "older than"), ("new", "newer than"),
     ("badjson", "not valid JSON"), ("", "no results folder given"),
 ])
-def test_bad_folders_are_messages(tmp_path, case, expect):
+def test_bad_folders_are_messages(tmp_path, monkeypatch, case, expect):
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
     target = tmp_path / "x"
     if case == "file":
         target.write_text("hi")
@@ -288,13 +289,95 @@ def test_bad_folders_are_messages(tmp_path, case, expect):
         (target / "manifest.json").write_text("{nope")
     with pytest.raises(sweep.SweepError, match=expect):
         sweep.load_sweep("" if case == "" else target)
-    box, rc = solara.render(sweep.SweepView("" if case == "" else str(target)),
-                            handle_error=False)
-    assert any(expect in str(a.children) for a in rc.find(v.Alert).widgets)
+    # the page: what is not a results folder gets the one message (no probing of the disk)
+    shown = sweep.outside_message("x", tmp_path) if case in ("missing", "file", "empty") \
+        else expect
+    box, rc = solara.render(sweep.SweepView("" if case == "" else "x"), handle_error=False)
+    assert any(shown in str(a.children) for a in rc.find(v.Alert).widgets)
     rc.close()
 
 
-def test_sweep_view_renders(tmp_path):
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A results root holding one results folder, ``good``, with a world outside it."""
+    r = tmp_path / "root"
+    make_results(r / "good")
+    make_results(tmp_path / "outside")
+    (tmp_path / "secret.txt").write_text("secret")
+    monkeypatch.setenv(sweep.ROOT_ENV, str(r))
+    return r
+
+
+def test_folders_inside_the_root_are_read(root):
+    assert sweep.confine("good") == (root / "good").resolve()
+    assert sweep.confine(str(root / "good")) == (root / "good").resolve()
+    assert sweep.confine("./good/../good/") == (root / "good").resolve()
+    (root / "link").symlink_to(root / "good")  # a symlink inside the root, to inside: fine
+    assert sweep.confine("link") == (root / "good").resolve()
+
+
+def test_everything_else_gets_one_identical_message(root, tmp_path):
+    (root / "a_file").write_text("x")
+    (root / "no_manifest").mkdir()
+    (root / "escape").symlink_to(tmp_path / "outside")
+    (root / "loop").symlink_to(root / "loop")
+    (root / "fake" / "runs").mkdir(parents=True)
+    (root / "fake" / "manifest.json").symlink_to(tmp_path / "secret.txt")
+    (root / "fake_runs").mkdir()
+    (root / "fake_runs" / "manifest.json").write_text("{}")
+    (root / "fake_runs" / "runs").symlink_to(tmp_path / "outside" / "runs")
+    cases = ["../outside", str(tmp_path / "outside"), "/etc", "../../../../etc", "missing",
+             "a_file", "no_manifest", "escape", "loop", "fake", "fake_runs", "~",
+             "../secret.txt", "nul\x00byte", "x" * 5000]
+    for text in cases:
+        with pytest.raises(sweep.SweepError) as info:
+            sweep.confine(text)
+        assert str(info.value) == sweep.outside_message(text, root.resolve()), text
+        shown = sweep._load_and_draw(text)
+        assert shown == sweep.outside_message(text, root.resolve()), text
+
+
+def test_sweep_page_escapes_names_from_the_folder(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
+    folder = make_results(tmp_path / "evil")
+    xss = '<img src=x onerror="window.__xss=1">'
+    mf = json.loads((folder / "manifest.json").read_text())
+    mf["spec"]["name"] = xss
+    (folder / "manifest.json").write_text(json.dumps(mf))
+    runs = pd.read_parquet(folder / "runs")
+    runs.loc[runs.index[:5], "path"] = "<script>window.__xss=2</script>"
+    for part in (folder / "runs").glob("*.parquet"):
+        part.unlink()
+    runs.to_parquet(folder / "runs" / "part-0.parquet", index=False)
+    box, rc = solara.render(sweep.SweepView("evil"), handle_error=False)
+    text = _html(rc)
+    assert "<img" not in text and "<script" not in text
+    assert "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in text
+    assert "&lt;script&gt;" in text
+    assert len(_images(rc)) == 3
+    rc.close()
+
+
+def test_path_status_escapes_what_it_shows():
+    m = DashboardModel(seed="2", days=5)
+    m.preset = '"><img src=x onerror=alert(1)>'
+    box, rc = solara.render(single_run.PathStatus(m), handle_error=False)
+    text = _html(rc)
+    assert "<img" not in text and 'data-preset="&quot;&gt;&lt;img' in text
+    rc.close()
+
+
+def test_mathtext_in_names_does_not_break_the_figures(tmp_path):
+    s = sweep.load_sweep(make_results(tmp_path / "r"))
+    odd = sweep.Sweep(folder=s.folder, manifest={"spec": {"name": "$\\frac{"}}, runs=s.runs,
+                      factors=s.factors)
+    sweep._png(sweep.distribution_figure(odd))
+
+
+def test_sweep_view_renders(tmp_path, monkeypatch):
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
     folder = make_results(tmp_path / "r")
     box, rc = solara.render(sweep.SweepView(str(folder)), handle_error=False)
     assert len(_images(rc)) == 3  # distribution + one per factor
@@ -317,12 +400,13 @@ def test_reads_a_folder_written_by_escalation_sweep(tmp_path):
 
 def test_candidate_folders(tmp_path):
     make_results(tmp_path / "a" / "sweep1")
-    assert sweep.candidate_folders(tmp_path) == [str(tmp_path / "a" / "sweep1")]
+    make_results(tmp_path / "b")
+    assert sweep.candidate_folders(tmp_path) == ["a/sweep1", "b"]
 
 
 # ------------------------------------------------------------------------------ CLI, layering
 def test_cli_registers_dashboard():
-    from sim.cli.dashboard import is_loopback, server_command
+    from sim.cli.dashboard import RESULTS_ROOT, is_loopback, server_command
     from sim.cli.main import build_parser
 
     args = build_parser().parse_args(["dashboard"])
@@ -330,6 +414,7 @@ def test_cli_registers_dashboard():
                                                                        None)
     assert server_command(5) == [sys.executable, "-m", "dashboards.server", "--fd", "5"]
     assert server_command(5, production=False)[-1] == "--no-production"
+    assert RESULTS_ROOT == sweep.DEFAULT_ROOT
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.0.2.1")
 
