@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import ctypes
 import hmac
+import logging
 import os
 import signal
 import socket
@@ -170,7 +171,22 @@ def serve(sock: socket.socket, production: bool = True) -> None:
     app = build_app(int(port), production)
     config = uvicorn.Config(app, log_config=LOG_CONFIG, lifespan="on", access_log=False,
                             timeout_graceful_shutdown=GRACE_SECONDS)
-    uvicorn.Server(config).run(sockets=[sock])
+    _server_class()(config).run(sockets=[sock])
+
+
+def _server_class() -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, quiet about the connections it cancels when told to stop."""
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            # Open websockets past GRACE_SECONDS are cancelled on purpose; uvicorn would log
+            # each as "Exception in ASGI application" with a traceback.
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+            await super().shutdown(sockets=sockets)
+
+    return Server
 
 
 def main(argv: list[str] | None = None) -> int:
