@@ -227,3 +227,20 @@ def page_reset(page: Any, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"Reset did not show a new model in {timeout}s")
         time.sleep(0.2)
+
+
+def page_nudge(page: Any, label: str = "revenge", right: bool = True) -> None:
+    """Move a sidebar slider (found by its label) one notch: a message from browser to server.
+
+    Model parameters apply only on Reset, so this changes nothing in the run; it makes the
+    server render the page from the websocket's thread, as any click or slider move does.
+    """
+    slider = page.locator(".v-input").filter(has_text=label).locator(
+        ".v-slider__thumb-container").first
+    slider.focus()
+    slider.press("ArrowRight" if right else "ArrowLeft")
+
+
+def page_playing(page: Any) -> bool:
+    """Whether the page shows the run playing (the Pause button)."""
+    return page.get_by_role("button", name="❚❚", exact=True).count() > 0

@@ -431,3 +431,103 @@ def test_model_layer_never_imports_dashboards():
             "print([m for m in sys.modules if m.split('.')[0] == 'dashboards'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------ play pacing
+def _in_thread(fn):
+    import threading
+
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("value", fn()), daemon=True)
+    t.start()
+    return t, out
+
+
+def test_pacer_waits_for_the_page_to_show_the_last_update():
+    import threading
+    import time
+
+    from mesa.visualization.utils import update_counter
+
+    pacer = single_run.Pacer(timeout=10)
+    assert pacer.wait() is True  # no page attached yet: no wait
+    pacer.shown(update_counter.value)
+    assert pacer.wait() is True  # the page shows the last update
+    update_counter.value += 1  # an update asked for and not shown yet
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.3)
+    assert t.is_alive(), "the step went ahead of the page"
+    pacer.shown(update_counter.value)
+    t.join(2)
+    assert out == {"value": True}
+    # a render in progress (its lock held by another thread) holds the step too
+    lock = threading.Lock()
+
+    class Context:
+        thread_lock = lock
+        _lock_thread = None
+
+    pacer.shown(update_counter.value, Context())
+    lock.acquire()
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.3)
+    assert t.is_alive(), "the step ran during a render"
+    lock.release()
+    t.join(2)
+    assert out == {"value": True}
+
+
+def test_pacer_gives_up_after_its_timeout_and_on_close():
+    import time
+
+    from mesa.visualization.utils import update_counter
+
+    pacer = single_run.Pacer(timeout=0.3)
+    pacer.shown(update_counter.value - 1)
+    t0 = time.monotonic()
+    assert pacer.wait() is True  # a render that never came does not stop the run
+    assert 0.25 <= time.monotonic() - t0 < 5
+    pacer.timeout = 30
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.2)
+    pacer.close()
+    t.join(2)
+    assert out == {"value": False}
+
+
+def test_closed_page_stops_the_run_and_steps_take_the_model_lock():
+    import time
+
+    m = DashboardModel(seed="1", days=30)
+    m.step()
+    assert m.world.day == 1
+    with m.lock:  # a component reading the model: no step meanwhile
+        t, _ = _in_thread(m.step)
+        time.sleep(0.3)
+        assert t.is_alive() and m.world.day == 1
+    t.join(5)
+    assert m.world.day == 2
+    m.pacer.close()
+    m.step()
+    assert m.world.day == 2 and not m.running
+
+
+def test_page_reports_what_it_shows_and_closes_the_pacer_on_reset(monkeypatch):
+    made = []
+
+    class Recorded(single_run.Pacer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(single_run, "Pacer", Recorded)
+    box, rc = solara.render(_Wrapped(), handle_error=False)
+    (first,) = made
+    assert first.attached and not first.closed
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _day(rc) == 1
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert _day(rc) == 0 and len(made) == 2
+    assert first.closed, "the replaced model's play loop would go on"
+    assert made[1].attached and not made[1].closed
+    rc.close()
