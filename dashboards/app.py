@@ -1,4 +1,8 @@
-"""The Solara app: ``solara run dashboards/app.py`` (or ``escalation dashboard``).
+"""The Solara app, served by ``escalation dashboard`` (``dashboards/server.py``).
+
+``solara run dashboards/app.py`` also serves it, without what the command adds: the access
+token for non-loopback hosts, the results root from ``--results-root`` (the sweep page then
+reads ``$ESCALATION_RESULTS_ROOT`` or the project's ``results/``), and stopping with its parent.
 
 Two pages: ``/`` watches a single run unfold (Mesa's SolaraViz, one model per browser
 session) and ``/sweep`` shows what a sweep's results folder says (``/sweep?dir=FOLDER`` opens a

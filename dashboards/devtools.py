@@ -1,19 +1,22 @@
 """Helpers to drive the dashboard in a real browser (tests and ``scripts/screenshots.py``).
 
 :func:`serve` starts ``escalation dashboard`` on a free loopback port in a child process and
-waits until it answers; :func:`launch_chromium` starts Debian's Chromium through Playwright with
-the flags these machines need (Playwright's own browser download is not used); the ``page_*``
-functions wrap the few page interactions the tests and the screenshot script share.
+waits until it answers (with the access token when one is required); :func:`launch_chromium`
+starts Debian's Chromium through Playwright with the flags these machines need (Playwright's
+own browser download is not used); the ``page_*`` functions wrap the few page interactions the
+tests and the screenshot script share.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,41 +39,107 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Served(str):
+    """Base URL of a running dashboard (``http://127.0.0.1:PORT``), with its process and token."""
+
+    proc: subprocess.Popen[bytes]
+    token: str
+    output: list[str]
+
+    @property
+    def port(self) -> int:
+        """The port the server bound."""
+        return int(self.rsplit(":", 1)[1])
+
+    def url(self, path: str = "/") -> str:
+        """Address of ``path`` with the access token (if any), as the CLI prints it."""
+        if not self.token:
+            return self + path
+        return self + path + ("&" if "?" in path else "?") + "token=" + self.token
+
+
+URL_LINE = re.compile(r"dashboard: serving on (http://\S+?)/(?:\?token=(\S+))? ")
+
+
 @contextlib.contextmanager
-def serve(port: int | None = None, timeout: float = 90.0, log: Path | None = None) -> Iterator[str]:
-    """Run ``escalation dashboard`` on loopback; yield its base URL; stop it on exit."""
-    port = port or free_port()
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+def serve(port: int = 0, timeout: float = 90.0, log: Path | None = None,
+          args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Run ``escalation dashboard`` (loopback, ``--port 0`` by default); yield its base URL.
+
+    The URL is read from the line the command prints, so it is the port really bound. Output
+    goes to ``log`` (if given) and to ``Served.output``. On exit the command gets SIGTERM (as a
+    user's Ctrl-C or a service manager would send), then SIGKILL after 15 s.
+    """
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", **(env or {})}
+    cmd = [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--host",
+           "127.0.0.1", *args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    lines: list[str] = []
+    found: list[re.Match[str]] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        out = open(log, "w") if log else None  # noqa: SIM115 - closed below
+        try:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                line = raw.decode(errors="replace")
+                lines.append(line)
+                if out:
+                    out.write(line)
+                    out.flush()
+                m = URL_LINE.search(line)
+                if m and not found:
+                    found.append(m)
+                    ready.set()
+        finally:
+            ready.set()
+            if out:
+                out.close()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + timeout
+        ready.wait(timeout)
+        if not found:
+            proc.poll()
+            raise RuntimeError(f"dashboard did not announce its address (status {proc.returncode})"
+                               f":\n{''.join(lines)[-2000:]}")
+        served = Served(found[0].group(1))
+        served.proc, served.token, served.output = proc, found[0].group(2) or "", lines
+        headers = {"Cookie": f"escalation_dashboard_token_{served.port}={served.token}"}
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"dashboard server exited early (status {proc.returncode})")
             try:
-                with urllib.request.urlopen(url + "/", timeout=2) as resp:
+                req = urllib.request.Request(served + "/", headers=headers)
+                with urllib.request.urlopen(req, timeout=2) as resp:
                     if resp.status == 200:
                         break
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"dashboard server not answering on {url} after {timeout}s")
+                raise RuntimeError(f"dashboard server not answering on {served} after {timeout}s")
             time.sleep(0.5)
-        yield url
+        yield served
     finally:
+        stop(proc)
+        reader.join(timeout=5)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    """SIGTERM the command (only it: it must stop its server itself); SIGKILL its group late."""
+    if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGTERM)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
+        return proc.wait()
 
 
 def launch_chromium(playwright: Any) -> Any:
@@ -158,3 +227,20 @@ def page_reset(page: Any, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"Reset did not show a new model in {timeout}s")
         time.sleep(0.2)
+
+
+def page_nudge(page: Any, label: str = "revenge", right: bool = True) -> None:
+    """Move a sidebar slider (found by its label) one notch: a message from browser to server.
+
+    Model parameters apply only on Reset, so this changes nothing in the run; it makes the
+    server render the page from the websocket's thread, as any click or slider move does.
+    """
+    slider = page.locator(".v-input").filter(has_text=label).locator(
+        ".v-slider__thumb-container").first
+    slider.focus()
+    slider.press("ArrowRight" if right else "ArrowLeft")
+
+
+def page_playing(page: Any) -> bool:
+    """Whether the page shows the run playing (the Pause button)."""
+    return page.get_by_role("button", name="❚❚", exact=True).count() > 0

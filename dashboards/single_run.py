@@ -5,13 +5,27 @@
 a valid run and keeps the problem in ``input_problems``, which the page shows. Each browser
 session gets its own model (``solara.use_memo`` in :func:`SingleRunPage`); Reset builds a new
 one from the controls. Labels and ranges of the controls come from the config schema.
+
+Playing is paced by the page (:class:`Pacer`): the next day is computed only once the page
+shows every update asked for so far, and a day is computed and read under the model's lock.
+Without this a render started by the browser (any click or slider while playing) ran in the
+websocket's thread, while Mesa's play thread, finding the render lock taken, kept stepping
+without waiting: each render pass was outdated by the next step before it finished, so reacton
+rendered again and again without ever committing: that session's page froze on a day while its
+model ran on (and the passes read a model in mid-step: "Length of values (259) does not match
+length of index (258)").
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
 import io
+import threading
+import time
 from typing import Any
 
+import reacton.core
 import reacton.ipywidgets as rw
 import solara
 from matplotlib.figure import Figure
@@ -119,6 +133,69 @@ def model_params(base: Config | None = None) -> dict[str, Any]:
     return params
 
 
+#: Seconds a step waits for the page to show the previous update before it goes on anyway
+#: (a render that failed, or a machine too slow to draw in time, must not stop a run).
+PACE_TIMEOUT = 15.0
+
+
+class Pacer:
+    """Hold a playing run to the pace its page can show.
+
+    The page reports the update it has shown (:meth:`shown`, from an effect, i.e. after the
+    widgets were updated) and the lock its renders run under. :meth:`wait` (called before each
+    step) returns once the page shows every update requested so far (Mesa's
+    ``update_counter``) and no render is running, or after ``timeout`` seconds. The second
+    condition keeps the rendering in the play thread: a step made while another thread is
+    still in its render loop (the websocket's thread, after a click) makes that thread render
+    again, and again, and it stops reading its websocket. A closed page (:meth:`close`)
+    releases the wait and makes it return False.
+    """
+
+    def __init__(self, timeout: float = PACE_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.attached = False
+        self.closed = False
+        self.render_lock: Any = None
+        self.render_thread: Any = lambda: None  # the thread rendering now, if known
+        self._shown = -1
+        self._cond = threading.Condition()
+
+    def shown(self, count: int, context: Any = None) -> None:
+        """The page now shows update ``count``; ``context``: reacton's render context."""
+        with self._cond:
+            self.attached = True
+            if getattr(context, "thread_lock", None) is not None:
+                self.render_lock = context.thread_lock
+                self.render_thread = lambda: getattr(context, "_lock_thread", None)
+            self._shown = max(self._shown, int(count))
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """The page is gone: release any wait; the run stops."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def wait(self) -> bool:
+        """Wait until the page shows every requested update and is not rendering.
+
+        Returns False if the page is gone.
+        """
+        if not self.attached:
+            return not self.closed
+        deadline = time.monotonic() + self.timeout
+        wanted = int(update_counter.value)  # read outside our lock (solara takes its own)
+        with self._cond:
+            self._cond.wait_for(lambda: self.closed or self._shown >= wanted, self.timeout)
+            lock = self.render_lock
+        if lock is not None and not self.closed and self.render_thread() is not \
+                threading.current_thread():
+            # acquire and release at once: only to wait until a running render is done
+            if lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                lock.release()
+        return not self.closed
+
+
 class DashboardModel(EscalationModel):
     """The model as the page builds it from raw control values; bad input never raises.
 
@@ -162,10 +239,21 @@ class DashboardModel(EscalationModel):
         except UserError as exc:
             problems.append(f"{exc}; running without the changed weights.")
             overrides = {}
+        #: held while a day is computed and while the page reads the model
+        self.lock = threading.RLock()
+        self.pacer = Pacer()
         super().__init__(cfg, rng=run_seed, days=n_days)
         self.preset = preset_used
         self.overrides = overrides
         self.input_problems = problems
+
+    def step(self) -> None:
+        """Advance one day once the page has caught up; stop if the page is gone."""
+        if not self.pacer.wait():
+            self.running = False
+            return
+        with self.lock:
+            super().step()
 
 
 def _get_or_none(cfg: Config, path: str) -> Any:
@@ -192,10 +280,27 @@ def _baseline() -> Config:
 
 
 # ------------------------------------------------------------------------------ components
+def _esc(value: Any) -> str:
+    """Escape a value for HTML text or an attribute value (every value built into HTML)."""
+    return html.escape(str(value), quote=True)
+
+
+def _draw(model: Any, make: Any) -> bytes:
+    with reading(model):
+        fig = make(model)
+    return _png(fig)  # drawn from the figure's own copies of the data: no lock needed
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
+
+
+def reading(model: Any) -> Any:
+    """Context in which a component reads the model: its lock (no step can run meanwhile)."""
+    lock = getattr(model, "lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 def _day_key(model: Any) -> list[Any]:
@@ -210,7 +315,9 @@ def _vote_key(model: Any) -> list[Any]:
 def FigureView(model: Any, make: Any, css: str, key: Any = _day_key) -> Any:
     """Show a figure of the model, redrawn only when its key (e.g. the day) changes."""
     update_counter.get()
-    data = solara.use_memo(lambda: _png(make(model)), key(model))
+    with reading(model):
+        deps = key(model)
+    data = solara.use_memo(lambda: _draw(model, make), deps)
     with solara.Div(classes=[css, "dashboard-figure"], style={"max-width": "100%"}) as main:
         rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
     return main
@@ -238,46 +345,72 @@ def ParliamentView(model: Any) -> Any:
 def EventLog(model: Any) -> Any:
     """Show the event log, newest first."""
     update_counter.get()
-    return solara.HTML(unsafe_innerHTML=figures.event_log_html(model))
+    with reading(model):
+        text = figures.event_log_html(model)
+    return solara.HTML(unsafe_innerHTML=text)
 
 
 @solara.component
 def WorldState(model: Any) -> Any:
     """Show the world state today."""
     update_counter.get()
-    return solara.HTML(unsafe_innerHTML=figures.world_state_html(model))
+    with reading(model):
+        text = figures.world_state_html(model)
+    return solara.HTML(unsafe_innerHTML=text)
 
 
 @solara.component
 def PathStatus(model: Any) -> Any:
     """Show the path tracked (final classification at the end) and input problems."""
     update_counter.get()
-    st = figures.path_status(model)
+    with reading(model):
+        st = figures.path_status(model)
     what = "Final classification" if st["final"] else "Tracking"
     m = st["metrics"]
+    preset = getattr(model, "preset", "")
     with solara.Column(gap="4px", classes=["path-status"]) as main:
         for problem in getattr(model, "input_problems", []):
             solara.Warning(problem, classes=["input-problem"])
         solara.HTML(unsafe_innerHTML=(
-            f'<div class="path-line" data-path="{st["path"]}" '
+            f'<div class="path-line" data-path="{_esc(st["path"])}" '
             f'data-final="{str(st["final"]).lower()}" data-day="{st["day"]}" '
-            f'data-model="{id(model):x}" data-seed="{model.seed}" '
-            f'data-preset="{getattr(model, "preset", "")}" '
+            f'data-model="{id(model):x}" data-seed="{_esc(model.seed)}" '
+            f'data-preset="{_esc(preset)}" '
             'style="font-size:16px">'
             f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
-            f'background:{st["colour"]};margin-right:8px;vertical-align:-2px"></span>'
-            f'<b>{what}:</b> {st["label"]} &nbsp; <span style="color:#666">'
-            f'day {st["day"]} of {st["days"]} &middot; preset {getattr(model, "preset", "?")}'
-            f' &middot; seed {model.seed} &middot; {m["militia_attacks"]} militia attacks, '
+            f'background:{_esc(st["colour"])};margin-right:8px;vertical-align:-2px"></span>'
+            f'<b>{what}:</b> {_esc(st["label"])} &nbsp; <span style="color:#666">'
+            f'day {st["day"]} of {st["days"]} &middot; preset {_esc(preset or "?")}'
+            f' &middot; seed {_esc(model.seed)} &middot; {m["militia_attacks"]} militia attacks, '
             f'{m["us_strikes_iraq"]} US strikes in Iraq, {m["us_strikes_iran"]} on Iran, '
             f'max rung {m["max_escalation"]}/6</span></div>'))
     return main
 
 
 @solara.component
+def PaceMark(model: Any) -> Any:
+    """Report to the model's :class:`Pacer` which update the page shows; close it on unmount."""
+    count = update_counter.get()
+    pacer = getattr(model, "pacer", None)
+    context = reacton.core.get_render_context(required=False)
+
+    def shown() -> None:
+        if pacer is not None:
+            pacer.shown(count, context)
+
+    def attach() -> Any:
+        return pacer.close if pacer is not None else None  # cleanup: Reset or page closed
+
+    solara.use_effect(shown, [pacer, count])
+    solara.use_effect(attach, [pacer])
+    return solara.Div(classes=["pace-mark"], style={"display": "none"})
+
+
+@solara.component
 def Dashboard(model: Any) -> Any:
     """All single-run components, laid out."""
     with solara.Column(gap="8px", style={"padding": "8px"}) as main:
+        PaceMark(model)
         with solara.Card(margin=0, classes=["card-status"]):
             PathStatus(model)
         with solara.Columns([7, 5]):

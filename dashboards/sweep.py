@@ -6,10 +6,18 @@ design point); every statistic comes from :mod:`sim.analysis.stats`, so this pag
 ``escalation report`` show the same numbers and bin factors the same way. Bad folders become a
 :class:`SweepError` with a message the page shows; a sweep with runs missing says so at the top
 and its figures are marked INCOMPLETE.
+
+The page reads folders under one results root only (:func:`results_root`: the folder named by
+``$ESCALATION_RESULTS_ROOT``, set by ``escalation dashboard --results-root``, else the project's
+``results/``): :func:`confine` resolves what a user typed (symlinks and ``..`` included) and
+answers anything outside the root, missing, a file or without ``manifest.json`` with one and the
+same message, so the page cannot be used to probe which files exist. Every value that comes
+from a folder (the sweep's name, factor names, path labels) is escaped before it is shown.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import urllib.parse
@@ -31,6 +39,53 @@ from sim.experiments.store import INCOMPLETE, Results, completeness_line, open_r
 
 class SweepError(Exception):
     """A results folder that cannot be shown; the message says why."""
+
+
+#: Environment variable naming the results root (set by ``escalation dashboard``).
+ROOT_ENV = "ESCALATION_RESULTS_ROOT"
+#: Results root when the variable is not set: the project's ``results/``.
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "results"
+
+
+def results_root() -> Path:
+    """The folder the page may read results from (resolved; need not exist)."""
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT).expanduser().resolve()
+
+
+def outside_message(text: str, root: Path) -> str:
+    """The one answer for anything that is not a results folder under ``root``."""
+    return (f"{text!r} is not a results folder under the results root {root} (give a folder "
+            "written by 'escalation sweep', relative to the root or inside it)")
+
+
+def confine(text: str, root: Path | None = None) -> Path:
+    """The results folder ``text`` names, resolved, if it is one under ``root``; else SweepError.
+
+    Relative paths are taken from ``root``. Symlinks and ``..`` are resolved before the check.
+    Outside the root, missing, a file, without ``manifest.json`` (or with ``manifest.json`` or
+    ``runs/`` leading out of the root): all get the same message, :func:`outside_message`.
+    """
+    root = (root or results_root()).resolve()
+    raw = str(text).strip()
+    if not raw:
+        raise SweepError("no results folder given: type the folder an 'escalation sweep' wrote")
+    refused = SweepError(outside_message(raw, root))
+    try:
+        path = Path(raw)
+        real = (path if path.is_absolute() else root / path).resolve(strict=True)
+        inside = [real, (real / "manifest.json").resolve(), (real / "runs").resolve()]
+        if not all(p.is_relative_to(root) for p in inside):
+            raise refused
+        if not real.is_dir() or not (real / "manifest.json").is_file():
+            raise refused
+    except (OSError, RuntimeError, ValueError):  # missing, a loop, a NUL byte, too long
+        raise refused from None
+    return real
+
+
+def esc(value: Any) -> str:
+    """A value from a file or a user, escaped for HTML text and attribute values."""
+    return html.escape(str(value), quote=True)
 
 
 @dataclass(frozen=True)
@@ -140,12 +195,12 @@ def distribution_figure(sweep: Sweep) -> Figure:
             ax.text(xi, hi + 0.015, f"{100 * s:.1f}% ({k})", ha="center", va="bottom",
                     fontsize=7)
     labels = [theme.PATH_LABELS.get(p, p).split(" (")[0] for p in dist["path"]]
-    ax.set_xticks(x, labels, rotation=18, ha="right", fontsize=8)
+    ax.set_xticks(x, labels, rotation=18, ha="right", fontsize=8, parse_math=False)
     ax.set_ylim(0, min(1.0, float(np.nanmax(dist["hi"].to_numpy(), initial=0)) + 0.15))
     ax.set_ylabel("share of runs")
     n = int(dist["n"].iloc[0]) if len(dist) else 0
     ax.set_title(f"{sweep.name}: path distribution over {n} finished runs (95% Wilson CI)"
-                 f"{_mark(sweep)}", fontsize=10)
+                 f"{_mark(sweep)}", fontsize=10, parse_math=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -171,14 +226,16 @@ def factor_figure(sweep: Sweep, factor: str) -> Figure:
                         color=colour, alpha=0.15, lw=0)
     if text:
         ax.set_xticks(list(dict.fromkeys(table["x"])), [str(v) for v in levels], rotation=15,
-                      ha="right", fontsize=8)
+                      ha="right", fontsize=8, parse_math=False)
     binned = bool(table["binned"].any()) if len(table) else False
-    ax.set_xlabel(factor + (" (quantile bins, at their midpoints)" if binned else ""))
+    ax.set_xlabel(factor + (" (quantile bins, at their midpoints)" if binned else ""), parse_math=False)
     ax.set_ylabel("P(path)")
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(f"Path probability vs {factor}{_mark(sweep)}", fontsize=10)
+    legend = ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    for text in legend.get_texts():  # names from the folder are text, never mathtext
+        text.set_parse_math(False)
+    ax.set_title(f"Path probability vs {factor}{_mark(sweep)}", fontsize=10, parse_math=False)
     return fig
 
 
@@ -190,14 +247,17 @@ def _png(fig: Figure) -> bytes:
 
 # ------------------------------------------------------------------------------ page
 def candidate_folders(root: Path | None = None, depth: int = 3) -> list[str]:
-    """Results folders (holding manifest.json and runs/) under ``root`` (default: cwd)."""
-    base = root or Path.cwd()
+    """Results folders (manifest.json and runs/) under ``root`` (default: the results root).
+
+    Returned relative to the root (what the folder box takes), at most 50, sorted.
+    """
+    base = (root or results_root()).resolve()
     found = []
     for level in range(1, depth + 1):
         pattern = "/".join(["*"] * level) + "/manifest.json"
         for mf in base.glob(pattern):
             if (mf.parent / "runs").is_dir() and ".venv" not in mf.parts:
-                found.append(str(mf.parent))
+                found.append(mf.parent.relative_to(base).as_posix())
     return sorted(set(found))[:50]
 
 
@@ -217,11 +277,12 @@ def SweepView(folder: str) -> Any:
     sweep, images = result
     ok, total = len(sweep.ok), len(sweep.runs)
     dist = path_distribution(sweep.runs)
+    factors = ", ".join(esc(f) for f in sweep.factors) or "none"
     with solara.Column(gap="8px", classes=["sweep-results"]) as main:
         solara.HTML(unsafe_innerHTML=(
             f'<div class="sweep-summary" data-runs="{total}" data-ok="{ok}" '
-            f'data-factors="{len(sweep.factors)}"><b>{sweep.name}</b>: {total} runs, {ok} ok, '
-            f'{total - ok} failed; factors: {", ".join(sweep.factors) or "none"}</div>'))
+            f'data-factors="{len(sweep.factors)}"><b class="sweep-name">{esc(sweep.name)}</b>: '
+            f"{total} runs, {ok} ok, {total - ok} failed; factors: {factors}</div>"))
         (solara.Info if sweep.complete else solara.Warning)(  # text, not HTML
             sweep.completeness, classes=["sweep-completeness"])
         with solara.Columns([7, 5]):
@@ -229,7 +290,7 @@ def SweepView(folder: str) -> Any:
                 rw.Image(value=images[0], format="png", layout={"max_width": "100%"})
             with solara.Card("Share of runs by path", margin=0, classes=["card-table"]):
                 rows = "".join(
-                    f"<tr><td>{theme.PATH_LABELS.get(r.path, r.path)}</td>"
+                    f"<tr><td>{esc(theme.PATH_LABELS.get(r.path, r.path))}</td>"
                     f"<td align=right>{r.runs}</td><td align=right>{100 * r.share:.1f}%</td>"
                     f"<td align=right>{100 * r.lo:.1f}-{100 * r.hi:.1f}%</td></tr>"
                     for r in dist.itertuples() if r.n > 0)
@@ -247,10 +308,10 @@ def SweepView(folder: str) -> Any:
     return main
 
 
-def _load_and_draw(folder: str) -> tuple[Sweep, list[bytes]] | str:
-    """Load a folder and draw its figures; the error message if it cannot be shown."""
+def _load_and_draw(folder: str, root: Path | None = None) -> tuple[Sweep, list[bytes]] | str:
+    """Load a folder under the results root and draw its figures; else the message why not."""
     try:
-        sweep = load_sweep(folder)
+        sweep = load_sweep(confine(folder, root))
         images = [_png(distribution_figure(sweep))]
         images += [_png(factor_figure(sweep, f)) for f in sweep.factors]
     except SweepError as exc:
@@ -262,13 +323,15 @@ def _load_and_draw(folder: str) -> tuple[Sweep, list[bytes]] | str:
 
 @solara.component
 def SweepPage() -> Any:
-    """Pick a results folder; see its path distribution and path probability per factor."""
+    """Pick a results folder under the results root; see its path distribution and factors."""
     router = solara.use_router()
     folder = solara.use_reactive(_initial_folder(router.search))
-    found = solara.use_memo(candidate_folders, [])
+    root = solara.use_memo(results_root, [])
+    found = solara.use_memo(lambda: candidate_folders(root), [])
     solara.Title("Escalation: sweep results")
     with solara.Column(style={"padding": "12px", "max-width": "1600px"}) as main:
         solara.HTML(tag="h2", unsafe_innerHTML="Sweep results")
+        solara.Text(f"Results root: {root}", classes=["results-root"])
         with solara.Row():
             solara.InputText("Results folder (written by 'escalation sweep')", value=folder,
                              classes=["folder-input"], style={"min-width": "520px"})

@@ -60,7 +60,9 @@ def main() -> int:
             t = time.monotonic()
             sweep_dir = demo_sweep(Path(args.keep_demo or Path(tmp) / "demo_sweep"))
             print(f"screenshots: demo sweep written in {time.monotonic() - t:.0f}s")
-        with devtools.serve() as url, sync_playwright() as pw:
+        sweep_dir = sweep_dir.resolve()
+        root = ("--results-root", str(sweep_dir.parent))  # the page reads under its root only
+        with devtools.serve(args=root) as url, sync_playwright() as pw:
             browser = devtools.launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1600, "height": 1350})
             devtools.page_open(page, url + "/")
@@ -73,7 +75,7 @@ def main() -> int:
             print(f"screenshots: paused on day {day}", flush=True)
             page.screenshot(path=str(out / "single_run.png"), full_page=True)
             print(f"screenshots: wrote {out / 'single_run.png'}")
-            page.goto(f"{url}/sweep?dir={sweep_dir}")
+            page.goto(f"{url}/sweep?dir={sweep_dir.name}")
             page.locator(".sweep-results img").first.wait_for(timeout=60_000)
             time.sleep(1.0)
             page.screenshot(path=str(out / "sweep.png"), full_page=True)

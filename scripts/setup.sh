@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Sets up .venv/ in the repo root with a Python >= 3.12, installs the project with its
-# dashboard and dev extras, and fills Solara's offline asset cache. Idempotent.
+# dashboard and dev extras, and fills Solara's offline asset cache (installing Debian's npm
+# first if it is missing: scripts/system_packages.sh). Idempotent; quiet when all is there.
+#   --core   the venv only: no Solara assets, no npm (all that scripts/main.sh needs)
 set -euo pipefail
+core=""
+for arg in "$@"; do
+    case "$arg" in
+        --core) core=1 ;;
+        *) echo "setup: unknown option $arg (use --core)" >&2; exit 2 ;;
+    esac
+done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 # One setup at a time (parallel test runs, CI + a developer): lock this script's own file.
@@ -55,7 +64,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ] \
     fi
     installed=1
 fi
-bash scripts/solara_assets.sh
+if [ -z "$core" ]; then
+    rc=0
+    bash scripts/solara_assets.sh --check || rc=$?
+    if [ "$rc" -eq 3 ]; then
+        bash scripts/system_packages.sh --npm
+        bash scripts/solara_assets.sh
+    elif [ "$rc" -ne 0 ]; then
+        exit "$rc"
+    fi
+fi
 if [ -n "${installed:-}" ]; then
     echo "$key" >"$stamp"
     echo "setup: ready ($(.venv/bin/python --version), mesa $(.venv/bin/python -c 'import mesa; print(mesa.__version__)'))"

@@ -16,6 +16,7 @@
 #
 # Idempotent and quiet: prints nothing when every file Solara asks for is already there.
 # Needs npm (and the npm registry) only when something is missing.
+# --check: fetch nothing; exit 0 if the cache is complete, 3 if something is missing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -94,6 +95,8 @@ def complete(spec: str) -> bool:
 missing = sorted(s for s in wanted if not complete(s))
 if not missing:
     sys.exit(0)
+if "--check" in sys.argv[1:]:
+    sys.exit(3)
 
 npm = shutil.which("npm")
 if npm is None:

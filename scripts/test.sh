@@ -1,24 +1,36 @@
 #!/usr/bin/env bash
-# The project's test command (README, CI): sets up .venv if needed, then runs the test suite
-# (2 xdist workers; extra arguments go to pytest), ruff, mypy and import-linter. All of them run
-# even if one fails; the exit status is non-zero if any failed. pytest finding no tests (exit 5)
-# counts as a failure. `--fast` runs the development tier only (pytest -m "not slow", minutes).
+# The project's test command (README, CI): sets up everything the tests need on a bare Debian
+# machine (Debian's chromium for the browser tests and npm for Solara's offline assets, via
+# apt-get as root or sudo: scripts/system_packages.sh; the .venv and the asset cache:
+# scripts/setup.sh), then runs the test suite (2 xdist workers; extra arguments go to pytest),
+# ruff, mypy (pure modules) and import-linter. All run even if one fails; the exit status is
+# non-zero if any failed. pytest finding no tests (exit 5) counts as a failure.
+#   --fast   the development tier: skips tests marked slow or browser (and needs no chromium)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-if [ "${1:-}" = "--fast" ]; then
-    shift
-    set -- -m "not slow" "$@"
+fast=""
+args=()
+for arg in "$@"; do
+    if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
+done
+if [ -n "$fast" ]; then
+    bash scripts/setup.sh --core
+else
+    bash scripts/system_packages.sh --chromium
+    bash scripts/setup.sh
 fi
-
-bash scripts/setup.sh
 
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE=False
 failed=()
 
 rc=0
-.venv/bin/python -m pytest -q -n 2 "$@" || rc=$?
+if [ -n "$fast" ]; then
+    .venv/bin/python -m pytest -q -n 2 -m "not slow and not browser" "${args[@]}" || rc=$?
+else
+    .venv/bin/python -m pytest -q -n 2 "${args[@]}" || rc=$?
+fi
 if [ "$rc" -eq 5 ]; then
     echo "test: pytest collected no tests (exit 5); treating that as a failure" >&2
     failed+=("pytest (no tests collected)")

@@ -271,7 +271,8 @@ def test_many_numeric_levels_are_binned():
     assert binned and levels.nunique() == 10
 
 
-def test_incomplete_sweep_is_marked(tmp_path):
+def test_incomplete_sweep_is_marked(tmp_path, monkeypatch):
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
     folder = make_interrupted(tmp_path / "cut")
     s = sweep.load_sweep(folder)
     assert not s.complete and "INCOMPLETE: design 1, 2, 3, 4, 5" in s.completeness
@@ -287,10 +288,11 @@ def test_incomplete_sweep_is_marked(tmp_path):
     ("badjson", "unreadable manifest"), ("damaged", "damaged part"), ("norows", "no runs yet"),
     ("", "no results folder given"),
 ])
-def test_bad_folders_are_messages(tmp_path, results, case, expect):
+def test_bad_folders_are_messages(tmp_path, monkeypatch, results, case, expect):
     import json
     import shutil
 
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
     target = tmp_path / "x"
     if case == "file":
         target.write_text("hi")
@@ -310,13 +312,84 @@ def test_bad_folders_are_messages(tmp_path, results, case, expect):
             part.write_bytes(b"")
     with pytest.raises(sweep.SweepError, match=expect):
         sweep.load_sweep("" if case == "" else target)
-    box, rc = solara.render(sweep.SweepView("" if case == "" else str(target)),
-                            handle_error=False)
-    assert any(expect in str(a.children) for a in rc.find(v.Alert).widgets)
+    # the page: what is not a results folder gets the one message (no probing of the disk)
+    shown = sweep.outside_message("x", tmp_path) if case in ("missing", "file", "empty") \
+        else expect
+    box, rc = solara.render(sweep.SweepView("" if case == "" else "x"), handle_error=False)
+    assert any(shown in str(a.children) for a in rc.find(v.Alert).widgets)
     rc.close()
 
 
-def test_sweep_view_renders(results):
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A results root holding one results folder, ``good``, with a world outside it."""
+    r = tmp_path / "root"
+    make_results(r / "good")
+    make_results(tmp_path / "outside")
+    (tmp_path / "secret.txt").write_text("secret")
+    monkeypatch.setenv(sweep.ROOT_ENV, str(r))
+    return r
+
+
+def test_folders_inside_the_root_are_read(root):
+    assert sweep.confine("good") == (root / "good").resolve()
+    assert sweep.confine(str(root / "good")) == (root / "good").resolve()
+    assert sweep.confine("./good/../good/") == (root / "good").resolve()
+    (root / "link").symlink_to(root / "good")  # a symlink inside the root, to inside: fine
+    assert sweep.confine("link") == (root / "good").resolve()
+
+
+def test_everything_else_gets_one_identical_message(root, tmp_path):
+    (root / "a_file").write_text("x")
+    (root / "no_manifest").mkdir()
+    (root / "escape").symlink_to(tmp_path / "outside")
+    (root / "loop").symlink_to(root / "loop")
+    (root / "fake" / "runs").mkdir(parents=True)
+    (root / "fake" / "manifest.json").symlink_to(tmp_path / "secret.txt")
+    (root / "fake_runs").mkdir()
+    (root / "fake_runs" / "manifest.json").write_text("{}")
+    (root / "fake_runs" / "runs").symlink_to(tmp_path / "outside" / "runs")
+    cases = ["../outside", str(tmp_path / "outside"), "/etc", "../../../../etc", "missing",
+             "a_file", "no_manifest", "escape", "loop", "fake", "fake_runs", "~",
+             "../secret.txt", "nul\x00byte", "x" * 5000]
+    for text in cases:
+        with pytest.raises(sweep.SweepError) as info:
+            sweep.confine(text)
+        assert str(info.value) == sweep.outside_message(text, root.resolve()), text
+        shown = sweep._load_and_draw(text)
+        assert shown == sweep.outside_message(text, root.resolve()), text
+
+
+def test_sweep_page_escapes_names_from_the_folder(tmp_path, monkeypatch):
+    # the sweep's name comes from its spec; the real writer stores it as given
+    monkeypatch.setenv(sweep.ROOT_ENV, str(tmp_path))
+    xss = '<img src=x onerror="window.__xss=1">'
+    make_results(tmp_path / "evil", name=xss, replicates=1)
+    box, rc = solara.render(sweep.SweepView("evil"), handle_error=False)
+    text = _html(rc)
+    assert "<img" not in text and "<script" not in text
+    assert "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in text
+    assert len(_images(rc)) == 3
+    rc.close()
+
+
+def test_path_status_escapes_what_it_shows():
+    m = DashboardModel(seed="2", days=5)
+    m.preset = '"><img src=x onerror=alert(1)>'
+    box, rc = solara.render(single_run.PathStatus(m), handle_error=False)
+    text = _html(rc)
+    assert "<img" not in text and 'data-preset="&quot;&gt;&lt;img' in text
+    rc.close()
+
+
+def test_mathtext_in_names_does_not_break_the_figures(tmp_path):
+    odd = sweep.load_sweep(make_results(tmp_path / "r", name="$\\frac{", replicates=1))
+    sweep._png(sweep.distribution_figure(odd))
+    sweep._png(sweep.factor_figure(odd, odd.factors[0]))
+
+
+def test_sweep_view_renders(results, monkeypatch):
+    monkeypatch.setenv(sweep.ROOT_ENV, str(results.parent))
     box, rc = solara.render(sweep.SweepView(str(results)), handle_error=False)
     assert len(_images(rc)) == 3  # distribution + one per factor
     assert 'data-runs="60"' in _html(rc) and 'data-ok="30"' in _html(rc)
@@ -338,19 +411,23 @@ def test_reads_a_folder_written_by_escalation_sweep(tmp_path):
 
 def test_candidate_folders(tmp_path):
     make_results(tmp_path / "a" / "sweep1", replicates=1)
-    assert sweep.candidate_folders(tmp_path) == [str(tmp_path / "a" / "sweep1")]
+    make_results(tmp_path / "b", replicates=1)
+    assert sweep.candidate_folders(tmp_path) == ["a/sweep1", "b"]
 
 
 # ------------------------------------------------------------------------------ CLI, layering
 def test_cli_registers_dashboard():
-    from sim.cli.dashboard import solara_command
+    from sim.cli.dashboard import RESULTS_ROOT, is_loopback, server_command
     from sim.cli.main import build_parser
 
     args = build_parser().parse_args(["dashboard"])
-    assert (args.port, args.host) == (8765, "127.0.0.1")
-    cmd = solara_command(9000, "127.0.0.1")
-    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("dashboards/app.py")
-    assert cmd[5:] == ["--port", "9000", "--host", "127.0.0.1", "--no-open", "--production"]
+    assert (args.port, args.host, args.token, args.results_root) == (8765, "127.0.0.1", "auto",
+                                                                       None)
+    assert server_command(5) == [sys.executable, "-m", "dashboards.server", "--fd", "5"]
+    assert server_command(5, production=False)[-1] == "--no-production"
+    assert RESULTS_ROOT == sweep.DEFAULT_ROOT
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.0.2.1")
 
 
 def test_cli_rejects_bad_port():
@@ -365,3 +442,103 @@ def test_model_layer_never_imports_dashboards():
             "print([m for m in sys.modules if m.split('.')[0] == 'dashboards'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------ play pacing
+def _in_thread(fn):
+    import threading
+
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("value", fn()), daemon=True)
+    t.start()
+    return t, out
+
+
+def test_pacer_waits_for_the_page_to_show_the_last_update():
+    import threading
+    import time
+
+    from mesa.visualization.utils import update_counter
+
+    pacer = single_run.Pacer(timeout=10)
+    assert pacer.wait() is True  # no page attached yet: no wait
+    pacer.shown(update_counter.value)
+    assert pacer.wait() is True  # the page shows the last update
+    update_counter.value += 1  # an update asked for and not shown yet
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.3)
+    assert t.is_alive(), "the step went ahead of the page"
+    pacer.shown(update_counter.value)
+    t.join(2)
+    assert out == {"value": True}
+    # a render in progress (its lock held by another thread) holds the step too
+    lock = threading.Lock()
+
+    class Context:
+        thread_lock = lock
+        _lock_thread = None
+
+    pacer.shown(update_counter.value, Context())
+    lock.acquire()
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.3)
+    assert t.is_alive(), "the step ran during a render"
+    lock.release()
+    t.join(2)
+    assert out == {"value": True}
+
+
+def test_pacer_gives_up_after_its_timeout_and_on_close():
+    import time
+
+    from mesa.visualization.utils import update_counter
+
+    pacer = single_run.Pacer(timeout=0.3)
+    pacer.shown(update_counter.value - 1)
+    t0 = time.monotonic()
+    assert pacer.wait() is True  # a render that never came does not stop the run
+    assert 0.25 <= time.monotonic() - t0 < 5
+    pacer.timeout = 30
+    t, out = _in_thread(pacer.wait)
+    time.sleep(0.2)
+    pacer.close()
+    t.join(2)
+    assert out == {"value": False}
+
+
+def test_closed_page_stops_the_run_and_steps_take_the_model_lock():
+    import time
+
+    m = DashboardModel(seed="1", days=30)
+    m.step()
+    assert m.world.day == 1
+    with m.lock:  # a component reading the model: no step meanwhile
+        t, _ = _in_thread(m.step)
+        time.sleep(0.3)
+        assert t.is_alive() and m.world.day == 1
+    t.join(5)
+    assert m.world.day == 2
+    m.pacer.close()
+    m.step()
+    assert m.world.day == 2 and not m.running
+
+
+def test_page_reports_what_it_shows_and_closes_the_pacer_on_reset(monkeypatch):
+    made = []
+
+    class Recorded(single_run.Pacer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(single_run, "Pacer", Recorded)
+    box, rc = solara.render(_Wrapped(), handle_error=False)
+    (first,) = made
+    assert first.attached and not first.closed
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _day(rc) == 1
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert _day(rc) == 0 and len(made) == 2
+    assert first.closed, "the replaced model's play loop would go on"
+    assert made[1].attached and not made[1].closed
+    rc.close()

@@ -62,7 +62,7 @@ def seconds(flag: str, *, zero: bool = False) -> Callable[[str], float]:
 
 def max_days() -> int:
     """The largest ``meta.days`` a config allows (the flag is capped at the same bound)."""
-    from sim.config import Meta
+    from sim.config.schema import Meta
 
     return next(int(m.le) for m in Meta.model_fields["days"].metadata
                 if getattr(m, "le", None) is not None)
