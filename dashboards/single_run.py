@@ -47,6 +47,7 @@ from sim.config import (
 )
 from sim.core.draws import check_seed
 from sim.engines.mesa_model import EscalationModel
+from sim.errors import quote
 
 #: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
 MAIN_WEIGHTS: tuple[str, ...] = (
@@ -94,10 +95,9 @@ def parse_seed(text: Any) -> int:
         value = text
     else:
         raw = str(text).strip().replace(",", "").replace("_", "")
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"seed {str(text)!r} is not a whole number") from None
+        if not (raw.isascii() and raw.isdigit()):  # int() would also take "٣" or " 3 "
+            raise ConfigError(f"seed {quote(str(text), 40)} is not a whole number (digits 0-9)")
+        value = int(raw)
     return check_seed(value)  # the one seed rule (0 .. 2**63 - 1), as in the CLI and the API
 
 

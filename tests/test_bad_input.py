@@ -377,12 +377,14 @@ def _page_cases():
     return {"page-seed-2**63": lambda: parse_seed(str(2**63)),
             "page-seed-2**64+1": lambda: parse_seed("18446744073709551617"),
             "page-seed-negative": lambda: parse_seed("-1"),
-            "page-seed-text": lambda: parse_seed("abc")}
+            "page-seed-text": lambda: parse_seed("abc"),
+            "page-seed-arabic-indic-digit": lambda: parse_seed("\u0663")}
 
 
 API_NAMES = ["run_model-seed-2**63", "run_model-seed-negative", "EscalationModel-rng-2**64+1",
              "EscalationModel-rng-float", "run_batch-seed-2**63", "run_batch-seed-negative"]
-PAGE_NAMES = ["page-seed-2**63", "page-seed-2**64+1", "page-seed-negative", "page-seed-text"]
+PAGE_NAMES = ["page-seed-2**63", "page-seed-2**64+1", "page-seed-negative", "page-seed-text",
+              "page-seed-arabic-indic-digit"]
 
 
 @pytest.mark.parametrize("name", [f"api:{n}" for n in API_NAMES] + [f"page:{n}" for n in PAGE_NAMES])
