@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from agents.base import Stateless, subset
+from agents.base import Stateless, entity, subset
 from sim.config import ExecAct, PMStatus
 from sim.core import draws as D
-from sim.core import payoffs, rules
+from sim.core import payoffs, rules, voting
 from sim.core.draws import Stream
-from sim.core.params import ExecutiveParams, Params, is_stacked
+from sim.core.params import ExecutiveParams, Params, ParliamentParams, is_stacked
 from sim.core.state import Observation
 
 Arr = npt.NDArray[Any]
@@ -40,19 +40,41 @@ class Executive(Stateless):
     key: ClassVar[str] = "executive"
     decides: ClassVar[tuple[str, ...]] = ("exec_acts", "exec_alignment")
 
-    def __init__(self, params: ExecutiveParams, replicates: int, stacked: bool = False) -> None:
+    def __init__(self, params: ExecutiveParams, parliament: ParliamentParams, replicates: int,
+                 stacked: bool = False) -> None:
         self.params = params
+        self.parliament = parliament
         self.replicates = replicates
         self.stacked = stacked
+        blocs = parliament.blocs
+        self.position = entity([b.us_ties for b in blocs], replicates) - entity([b.iran_alignment for b in blocs],
+                                                                             replicates)
+        self.seats = np.array([[float(voting.bloc_seats(b.seats, parliament.cohesion))] for b in blocs]) \
+            if not stacked else np.stack([np.broadcast_to(voting.bloc_seats(b.seats, parliament.cohesion),
+                                                          (replicates,)) for b in blocs])
 
     @classmethod
     def build(cls, params: Params, replicates: int) -> Executive:
-        """The executive with ``actors.executive``."""
-        return cls(params.executive, replicates, is_stacked(params))
+        """The executive with ``actors.executive`` (and parliament's blocs, whose votes it counts)."""
+        return cls(params.executive, params.parliament, replicates, is_stacked(params))
+
+    def viable(self, obs: Observation) -> Arr:
+        """Whether a designate counts enough votes: expected MPs present reach the quorum and expected
+        yes votes a majority of them (the designate sounds out the blocs before asking; H1-061:
+        Zurfi withdrew when blocs withdrew support, without a vote).
+        """
+        w, p, pp = obs.world, self.params, self.parliament
+        support = payoffs.confirmation_support(p, position=self.position, alignment=w.pm_alignment,
+                                               urgency=obs.urgency)
+        probs = rules.logit_probs(payoffs.bloc_utilities(support, p.confirmation_boycott, 0.0), pp.rationality)
+        present = (self.seats * (probs[1] + probs[2])).sum(axis=0)
+        yes = (self.seats * probs[2]).sum(axis=0)
+        return np.asarray((present >= pp.quorum) & (yes > present / 2.0))
 
     def _pm(self, obs: Observation) -> dict[str, Arr]:
         w = obs.world
-        return payoffs.exec_utilities(self.params, alignment=w.pm_alignment, threat=w.threat,
+        # attacks the US can attribute to a group embarrass the government most (H1-077)
+        return payoffs.exec_utilities(self.params, alignment=w.pm_alignment, threat=w.grievance.max(axis=0),
                                       iran_political=w.iran_political, short_waiver=w.waiver_days < 60.0,
                                       sentiment=w.sentiment, legal=w.legal, isis=w.isis)
 
@@ -62,14 +84,17 @@ class Executive(Stateless):
         r = len(w.troops)
         out = np.zeros((len(ExecAct), r))
         caretaker, designate = w.pm_status == PMStatus.CARETAKER, w.pm_status == PMStatus.DESIGNATE
-        ready = designate & ~w.conf_requested & ~w.conf_failed & (w.designate_days >= p.prep_days)
+        in_time = w.designate_days < p.window_days
+        viable = self.viable(obs)
+        ready = designate & ~w.conf_requested & ~w.conf_failed & (w.designate_days >= p.prep_days) & viable
         out[ExecAct.DESIGNATE] = np.where(caretaker, p.designation_rate, 0.0)
-        out[ExecAct.REQUEST_VOTE] = np.where(ready, p.request_rate, np.where(designate & w.conf_failed,
-                                                                              p.retry_after_failure, 0.0))
-        deadline = designate & ~w.conf_requested & (w.designate_days >= p.window_days)
-        out[ExecAct.WITHDRAW] = np.where(deadline, 1.0, np.where(designate & w.conf_failed, 1.0 - p.retry_after_failure,
-                                                                 np.where(designate & ~w.conf_requested,
-                                                                          p.withdraw_rate, 0.0)))
+        retry = designate & w.conf_failed & in_time
+        out[ExecAct.REQUEST_VOTE] = np.where(ready & in_time, p.request_rate,
+                                             np.where(retry, p.retry_after_failure, 0.0))
+        deadline = designate & ~w.conf_requested & ~in_time
+        waiting = designate & ~w.conf_requested & ~w.conf_failed
+        out[ExecAct.WITHDRAW] = np.where(deadline, 1.0, np.where(retry, 1.0 - p.retry_after_failure,
+                                                                 np.where(waiting & ~viable, p.withdraw_rate, 0.0)))
         pm = self._pm(obs)
         governs = ~designate
         out[ExecAct.CRACKDOWN] = np.where(governs, rules.logistic(pm["crackdown"], p.rationality), 0.0)
@@ -101,8 +126,8 @@ class Executive(Stateless):
             v = keys.u(t, D.EXECUTIVE, D.EXEC_STEP, np.array([[2], [3]]), rows=at)
             acts[ExecAct.REQUEST_VOTE, at] = v[0] < probs[ExecAct.REQUEST_VOTE, at]
             # after a failed sitting one uniform decides: retry (below the chance) or withdraw
-            failed = w.conf_failed[at]
-            acts[ExecAct.WITHDRAW, at] = np.where(failed, ~acts[ExecAct.REQUEST_VOTE, at],
+            retry = w.conf_failed[at] & (w.designate_days[at] < p.window_days)
+            acts[ExecAct.WITHDRAW, at] = np.where(retry, ~acts[ExecAct.REQUEST_VOTE, at],
                                                   v[1] < probs[ExecAct.WITHDRAW, at])
         session = w.session_countdown == 0
         if session.any():

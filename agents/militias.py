@@ -71,7 +71,8 @@ class Militias(BeliefLearner):
         struck = w.us_struck_yesterday
         on_me = struck & (w.last_strike_target == np.arange(len(self.names))[:, None])
         answered = np.where(on_me, 1.0, np.where(struck, mp.other_strike_belief, 0.0))
-        b = rules.update_belief(self.belief, self.rate, answered, obs.group_unanswered)
+        unanswered = np.multiply(mp.unanswered_weight, obs.group_unanswered & ~struck)
+        b = rules.update_belief(self.belief, self.rate, answered, unanswered)
         self.belief = b + np.multiply(mp.warning_belief, (1.0 - b)) * w.warned
 
     def attack_probability(self, obs: Observation) -> Arr:

@@ -105,7 +105,7 @@ class UnitedStates(Stateless):
             deescalation=w.deescalation[sel], diplomacy=w.diplomacy[sel], threat=w.threat[sel],
             audience_cost=w.us_audience[sel], sentiment=w.sentiment[sel], tension=w.tension[sel], isis=w.isis[sel],
             held=w.held_exposed[sel], sanctioned=w.sanctions_iraq[sel], mandate=w.pm_status[sel] == PMStatus.GOVERNMENT,
-            pm_alignment=w.pm_alignment[sel], us_killed_recent=w.threat[sel])
+            pm_alignment=w.pm_alignment[sel], deaths=w.deaths[sel])
         n = len(w.troops[sel])
         out = np.zeros((_POLICIES, n))
         for act, u in utils.items():

@@ -235,12 +235,14 @@ class USParams:
     exit_threshold: Num
     protection_decay: Num
     pause_level: Num
+    hardening: Num
     talks_step: Num
     harm_killed: Num
     harm_wounded: Num
     harm_attack: Num
     threat_memory: Num
     grievance_memory: Num
+    deaths_memory: Num
     iran_harm_memory: Num
     expulsion_memory: Num
     threat_relief: Num
@@ -308,6 +310,7 @@ class MilitiaParams:
     escalation_shift: Num
     warning_belief: Num
     other_strike_belief: Num
+    unanswered_weight: Num
     unanswered_window: Whole
     attribution_lethal_bonus: Num
     front_claim: Num

@@ -160,14 +160,14 @@ def policy_utilities(p: USParams, *, iran_harm: ArrayLike, expulsion: ArrayLike,
                      revoked: ArrayLike, deescalation: ArrayLike, diplomacy: ArrayLike, threat: ArrayLike,
                      audience_cost: ArrayLike, sentiment: ArrayLike, tension: ArrayLike, isis: ArrayLike,
                      held: ArrayLike, sanctioned: ArrayLike, mandate: ArrayLike, pm_alignment: ArrayLike,
-                     us_killed_recent: ArrayLike) -> dict[USPolicy, Array]:
+                     deaths: ArrayLike) -> dict[USPolicy, Array]:
     """The US policy track's payoffs against not acting, one per instrument ([000], [002], the record).
 
     Sanctions on Iran answer unsanctioned Iranian and proxy harm (H1-021, H1-053); a threat to Iraq
     answers an expulsion step (H1-014, H1-019); sanctions are imposed on Iraq only after a binding
     law or a revoked invitation ([002] S4); talks follow a de-escalatory Iranian act ([002]);
     warnings follow sustained attacks (H1-057); the Dialogue is proposed to a government with a
-    mandate (H1-071); consolidation answers threat and planned transfers (H1-048..058); a
+    mandate (H1-071); consolidation answers recent deaths and planned transfers (H1-048..058); a
     unilateral drawdown follows a binding law or heavy losses ([002] S1).
     """
     binding = (np.asarray(legal) >= LegalStep.BINDING_LAW) | np.asarray(revoked, dtype=bool)
@@ -186,9 +186,9 @@ def policy_utilities(p: USParams, *, iran_harm: ArrayLike, expulsion: ArrayLike,
                                             p.dialogue_offer_weight * (legal_share(legal) + np.asarray(sentiment)
                                                                        + np.asarray(pm_alignment))
                                             - c.propose_dialogue, UNAVAILABLE),
-        USPolicy.CONSOLIDATE: np.where(np.asarray(held) > 0, p.consolidation_weight * np.asarray(threat)
+        USPolicy.CONSOLIDATE: np.where(np.asarray(held) > 0, p.consolidation_weight * np.asarray(deaths)
                                        + p.consolidation.planned - c.consolidate, UNAVAILABLE),
-        USPolicy.DRAWDOWN: np.asarray(p.drawdown_weight * (np.asarray(us_killed_recent) + np.asarray(sentiment)
+        USPolicy.DRAWDOWN: np.asarray(p.drawdown_weight * (np.asarray(deaths) + np.asarray(sentiment)
                                                            + np.asarray(tension))
                                       + p.compliance_weight * binding - p.mission_weight * np.asarray(isis)
                                       - aud - c.drawdown),

@@ -161,13 +161,15 @@ def remembered(memory: Num, signal: ArrayLike, today: ArrayLike) -> Any:
 
 
 def update_belief(belief: ArrayLike, rate: ArrayLike, answered: ArrayLike, unanswered: ArrayLike) -> Array:
-    """Move a belief that the US retaliates toward 1 when answered, toward 0 when unanswered
-    (``answered`` may be a weight in [0, 1]); otherwise keep it ([MB]: beliefs from what the US did).
+    """Move a belief that the US retaliates toward 1 by ``rate*answered`` of the way and toward 0 by
+    ``rate*unanswered`` ([MB]: beliefs from what the US did). Both are weights in [0, 1] (or
+    booleans): a strike on another group, or one attack left unanswered, teaches less than a strike
+    on oneself.
     """
     b = np.asarray(belief, dtype=np.float64)
-    a = np.asarray(answered, dtype=np.float64)
-    target = np.where(a > 0, 1.0, np.where(unanswered, 0.0, b))
-    return b + np.multiply(rate, np.where(a > 0, a, 1.0)) * (target - b)
+    up = np.multiply(rate, np.asarray(answered, dtype=np.float64))
+    down = np.multiply(rate, np.asarray(unanswered, dtype=np.float64))
+    return b + up * (1.0 - b) - down * b
 
 
 def audience_cost(cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: Num, relief: Num,

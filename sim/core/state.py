@@ -61,6 +61,7 @@ class World:
     # what the US knows and feels
     threat: Arr  # remembered reported harm of all attacks (force protection, warnings)
     threat_iran: Arr  # remembered reported harm done by Iran itself
+    deaths: Arr  # remembered US and coalition deaths (consolidation, drawdowns)
     grievance: Arr  # (M, R) remembered attributed harm per group (strikes)
     unreported: Arr  # wounded not yet disclosed
     us_trigger: Arr  # bool: an event calls a policy review tomorrow
@@ -144,7 +145,7 @@ def initial_world(cfg: Config, replicates: int) -> World:
         sanctions_iran=full(ini.sanctions_iran), sanctions_iraq=full(ini.sanctions_iraq),
         sanction_threat=full(ini.sanction_threat), waiver_days=full(ini.waiver_days), iran_harm=full(0.0),
         expulsion=full(0.0), deescalation=full(0.0), legal=full(ini.legal_status, np.int64),
-        threat=full(ini.us_threat), threat_iran=full(0.0), grievance=np.zeros((m, r)), unreported=full(0.0),
+        threat=full(ini.us_threat), threat_iran=full(0.0), deaths=full(0.0), grievance=np.zeros((m, r)), unreported=full(0.0),
         us_trigger=full(False, np.bool_),
         iran_strategy=full(STRATEGIES.index(ini.iran_strategy), np.int64), iran_trigger=full(0.0),
         direct_demand=full(ini.direct_demand, np.bool_), direct_countdown=full(-1, np.int64),
@@ -180,10 +181,10 @@ class Observation:
 
     @property
     def unanswered(self) -> Arr:
-        """Attacks go on (one within ``unanswered_window`` days) and the US has not struck for as long."""
+        """The last attack went unanswered: its window closed today without a US strike."""
         w = self.world
         window = self.params.militia.unanswered_window
-        return np.asarray((w.days_since_attack < window) & (w.days_since_us_strike >= window))
+        return np.asarray((w.days_since_attack == window) & (w.days_since_us_strike > w.days_since_attack))
 
     @property
     def group_unanswered(self) -> Arr:

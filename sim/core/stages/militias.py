@@ -93,7 +93,9 @@ def militia_acts(w: World, action: Arr, P: Params, iran: IranActs, keys: Stream,
     u = keys.u(t, D.MILITIA + grp, D.MILITIA_ACT, np.arange(_TARGET, _REPORTED + 1)[:, None], rows=rep)
     take = {k: u[k - _TARGET] for k in range(_TARGET, _REPORTED + 1)}
     share = _param(P, "coalition_share", tac, rep)
-    lethal = take[_LETHAL] < _param(P, "lethal", tac, rep)
+    # force protection hardens the sites (bunkers, counter-rocket and air defence, H1-056)
+    hardened = 1.0 - rules.at(up.hardening, rep) * w.protection[rep]
+    lethal = take[_LETHAL] < _param(P, "lethal", tac, rep) * hardened
     k_all = np.where(lethal, 1.0 + rules.geometric(_param(P, "extra_killed_mean", tac, rep), take[_EXTRA]), 0.0)
     coal_k = rules.share_of(k_all, share, take[_COALITION])
     wounded_all = rules.geometric(np.where(lethal, _param(P, "lethal_wounded_mean", tac, rep),

@@ -41,10 +41,13 @@ def _knowledge(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs
     disclosed = w.unreported * wp.disclosure_rate
     direct_reported = rules.share_of(iran.wounded, wp.initial_disclosure, 0.5)
     new_unreported = (mil.totals["us_wounded"] - mil.totals["reported"]) + (iran.wounded - direct_reported)
+    fresh = mil.totals["reported"] + direct_reported + mil.totals["coalition_wounded"]  # today's acts
     reported = mil.totals["reported"] + direct_reported + disclosed
     killed = mil.totals["us_killed"] + mil.totals["coalition_killed"] + iran.killed
     attacks = mil.attacks + mil.by_tactic[-1] + iran.direct
-    harm = rules.harm(up, killed=killed, wounded=reported + mil.totals["coalition_wounded"], attacks=attacks)
+    harm = rules.harm(up, killed=killed, wounded=fresh + disclosed, attacks=attacks)
+    # the price of looking weak follows the day's news, not injuries disclosed weeks later (H1-016)
+    news = rules.harm(up, killed=killed, wounded=fresh, attacks=attacks)
     # Iran's own harm is weighed by its dead: the 8 January injuries were disclosed late and drew
     # sanctions, not strikes (H1-016, H1-017)
     harm_iran = rules.harm(up, killed=iran.killed, wounded=0.0, attacks=iran.direct)
@@ -61,8 +64,9 @@ def _knowledge(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs
         "threat_iran": np.where(us.strike_iran, 1.0 - up.strike_militias.grievance_relief, 1.0)
         * rules.remembered(up.threat_memory, w.threat_iran, harm_iran),
         "grievance": grievance, "iran_harm": iran_harm,
+        "deaths": rules.remembered(up.deaths_memory, w.deaths, killed),
         "expulsion": np.where(us.did(USPolicy.THREATEN_IRAQ), expulsion * (1.0 - up.threat_relief), expulsion),
-        "us_audience": rules.audience_cost(w.us_audience, harm=harm, responded=us.responded, gain=up.audience_gain,
+        "us_audience": rules.audience_cost(w.us_audience, harm=news, responded=us.responded, gain=up.audience_gain,
                                            relief=up.audience_relief, decay=up.audience_decay),
     }
 
