@@ -37,7 +37,17 @@ import numpy.typing as npt
 from scipy import stats as sps
 
 from sim.analysis.stats import CONF_LEVEL, mean_ci, wilson
-from sim.config import CONFIG_DIR, MILITARY_STRATEGIES, Config, Intervention, Strategy, Tactic, flatten, load_config, read_yaml
+from sim.config import (
+    CONFIG_DIR,
+    MILITARY_STRATEGIES,
+    Config,
+    Intervention,
+    Strategy,
+    Tactic,
+    flatten,
+    load_config,
+    read_yaml,
+)
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
 from sim.engines.stepper import Stepper
@@ -463,7 +473,8 @@ def c12(b: Batches) -> list[Check]:
 
 def _sitting_day0(b: Batches, legal: int) -> dict[str, Arr]:
     """One day from the baseline with the legal status at ``legal`` and parliament made to sit on
-    the US presence (an intervention; the blocs vote freely): the next step is put to the vote."""
+    the US presence (an intervention; the blocs vote freely): the next step is put to the vote.
+    """
     cfg = b.config("baseline", {"initial.legal_status": legal})
     cfg = cfg.model_copy(update={"interventions": [Intervention(day=0, actor="Parliament", act="sit")]})
     return dict(run_ensemble(cfg, b.seeds, 1).metrics)
@@ -471,7 +482,8 @@ def _sitting_day0(b: Batches, legal: int) -> dict[str, Arr]:
 
 def c13(b: Batches) -> list[Check]:
     """C13: graded legal steps: the same parliament on the same day passes a resolution more
-    readily than a binding law."""
+    readily than a binding law.
+    """
     res = b.memo(("c13", 0), lambda: _sitting_day0(b, 0))
     law = b.memo(("c13", 2), lambda: _sitting_day0(b, 2))
     return [paired("P(a sitting on day 0 passes its motion): resolution - binding law",
@@ -481,7 +493,8 @@ def c13(b: Batches) -> list[Check]:
 
 def _lean_after_strike(b: Batches, follow: int) -> Arr:
     """Iran's direct strike forced on day 0, then free days: share of days on political pressure or
-    diplomacy minus the share on the military strategies, per replicate."""
+    diplomacy minus the share on the military strategies, per replicate.
+    """
     st = b.stepper("baseline")
     r = st.replicates
     st.begin_day()
@@ -548,8 +561,8 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "would be difficult for the U.S. government to justify attacks on Iraqi Shia militia allies ... "
           "as a result of political pressure",
           "S4 vs S2 posture, paired seeds", c7,
-          "us_strikes_unprovoked.yaml", "US strikes need no provocation: they ignore harm and come at a "
-          "steady rate"),
+          "us_strikes_unprovoked.yaml", "US strikes need no provocation: the strike payoff reads neither "
+          "harm, audience cost, war risk, sovereignty nor the Dialogue, and strikes do not scale with the threat"),
     Claim("C8", "002", "Neither the U.S. nor Iranian governments want an all-out war between their countries.",
           "baseline", c8,
           "no_war_aversion.yaml", "neither side weighs the risk of war (Iran's war weight, the US's war "
@@ -582,6 +595,27 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "strike_concludes_nothing.yaml", "the direct strike neither placates the revenge demand nor "
           "reopens Iran's choice of strategy"),
 )}
+
+
+#: Standing notes for the validation page: parts of the seeds' claims not measured, and why.
+NOTES: tuple[str, ...] = (
+    "C8: the all-out war flag itself never rises in these batches (P = 0 at baseline and under every posture, "
+    "and still 0 with both sides' war aversion switched off: tension never reaches the war threshold), so "
+    "P(all-out war) could not fail; the claim is measured on the step toward war a government controls, a US "
+    "strike on Iran proper.",
+    "C7: only the first sentence (least risky for Iran) is measured. 'The United States might instead impose "
+    "sanctions on Iraq' and 'Iran would also suffer from U.S. sanctions against Iraq' are not: the first "
+    "has no mechanism that a control could switch off without reading the sanctions rule back, the second is "
+    "a term of Iran's economic cost (a formula, not an observable).",
+    "C10: the US side is measured (an observable US strike); Iran's side would need Iran's strategy, which an "
+    "observer sees only through its proxies' attacks.",
+    "C11: the second half (Iran's leaders 'are willing to risk an ISIS resurgence') is a ranking of Iran's "
+    "payoff weights and is not measured: reading it back would be the formula, not the model's behaviour.",
+    "C13: the prime minister's preference for limits over expulsion (the executive's revoke vs demand "
+    "payoffs) is not measured; the grading of parliament's steps is.",
+    "C14 is measured on Iran's chosen strategy (the brief's 'Iran's baseline choice'), which the model "
+    "records; an observer would infer it from the militias' tempo and Iran's political moves.",
+)
 
 
 def evaluate(claim: Claim, b: Batches, control: Batches) -> ClaimResult:
