@@ -22,7 +22,7 @@ from sim.config import CONFIG_DIR, get_path, load_config
 #: Runs per batch: ``escalation validate``'s default.
 RUNS = 400
 #: Claims the model fails at the shipped size (reported as failed in docs/validation.md).
-MODEL_FAILS: frozenset[str] = frozenset()
+MODEL_FAILS: frozenset[str] = frozenset({"C1"})
 #: Smallest distance of a pinned verdict from flipping, in standard errors (Phi(-2.3) ~ 1%).
 MIN_MARGIN = 2.3
 

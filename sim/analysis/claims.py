@@ -528,6 +528,9 @@ class Claim:
     effects: Callable[[Batches], list[Check]]
     control: str  # file in configs/controls/
     switched_off: str
+    #: batch size as a multiple of the shipped N: a share near its threshold needs more runs for a
+    #: verdict that does not flip on fresh seeds (see docs/validation.md, "Stability")
+    runs_factor: int = 1
 
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (
@@ -566,16 +569,16 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("C8", "002", "Neither the U.S. nor Iranian governments want an all-out war between their countries.",
           "baseline", c8,
           "no_war_aversion.yaml", "neither side weighs the risk of war (Iran's war weight, the US's war "
-          "avoidance 0)"),
+          "avoidance 0)", runs_factor=3),
     Claim("C9", "002", "The missile attack was intended to show Iranian resolve, while at the same time "
           "designed not to provoke a strong kinetic response from the United States. ... Iran told the "
           "Iraqi government that the missiles were coming",
           "baseline, Iran's direct strike forced on day 0, then free days", c9,
-          "iran_does_not_warn.yaml", "Iran never warns before its direct strike"),
+          "iran_does_not_warn.yaml", "Iran never warns before its direct strike", runs_factor=3),
     Claim("C10", "002", "both sides must work to avoid paying a domestic political price for looking weak in "
           "the face of their adversary",
           "baseline, KH rockets on days 0-4 with the US held (or none), 10 quiet days, one test attack", c10,
-          "us_ignores_audience_cost.yaml", "the US ignores its audience cost (audience weight 0)"),
+          "us_ignores_audience_cost.yaml", "the US ignores its audience cost (audience weight 0)", runs_factor=2),
     Claim("C11", "000", "A U.S. departure from Iraq would consolidate Iran's grip on Iraq, while also "
           "potentially facilitating the resurgence of the so-called Islamic State.",
           "baseline vs a US exit forced by free and wanted drawdowns, paired seeds", c11,
@@ -599,6 +602,10 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
 
 #: Standing notes for the validation page: parts of the seeds' claims not measured, and why.
 NOTES: tuple[str, ...] = (
+    "C1 fails: making every militia attack e times more often (2.5 times the attacks, about twice the US "
+    "deaths) raises the chance of a US drawdown or exit within the year by about 0.05, half the threshold. "
+    "In the model the US drawdown payoff answers deaths, anger and tension with a weight (0.5) that few "
+    "extra deaths carry over the drawdown's fixed cost; the claim is reported as failed, not redefined.",
     "C8: the all-out war flag itself never rises in these batches (P = 0 at baseline and under every posture, "
     "and still 0 with both sides' war aversion switched off: tension never reaches the war threshold), so "
     "P(all-out war) could not fail; the claim is measured on the step toward war a government controls, a US "
@@ -631,20 +638,25 @@ def run_claims(runs: int = 400, days: int = 365, master_seed: int = 2020,
                progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
     """Run the claims (all, or the ids in ``only``) and their negative controls on shared batches.
 
-    Batches are shared by every claim that uses the same configuration; each control's batches
-    are shared by the claims that name it.
+    ``runs`` is the shipped batch size N; a claim with ``runs_factor`` k uses k*N runs (the first N
+    of them the same seeds as everyone's). Batches are shared by every claim that uses the same
+    configuration and size; each control's batches by the claims that name it.
     """
     base = dict(base_overrides or {})
-    b = Batches(runs=runs, days=days, master_seed=master_seed, config_dir=config_dir, base_overrides=base)
-    controls: dict[str, Batches] = {}
+    pool: dict[tuple[str, int], Batches] = {}
+
+    def batches(control: str, n: int) -> Batches:
+        if (control, n) not in pool:
+            extra = control_overrides(control, config_dir) if control else {}
+            pool[(control, n)] = Batches(runs=n, days=days, master_seed=master_seed, config_dir=config_dir,
+                                         base_overrides={**base, **extra})
+        return pool[(control, n)]
+
     out = []
     for cid in (list(CLAIMS) if only is None else only):
         claim = CLAIMS[cid]
-        if claim.control not in controls:
-            controls[claim.control] = Batches(
-                runs=runs, days=days, master_seed=master_seed, config_dir=config_dir,
-                base_overrides={**base, **control_overrides(claim.control, config_dir)})
-        out.append(evaluate(claim, b, controls[claim.control]))
+        n = int(runs) * claim.runs_factor
+        out.append(evaluate(claim, batches("", n), batches(claim.control, n)))
         if progress is not None:
             progress(cid)
     return out
