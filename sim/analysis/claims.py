@@ -569,7 +569,7 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("C8", "002", "Neither the U.S. nor Iranian governments want an all-out war between their countries.",
           "baseline", c8,
           "no_war_aversion.yaml", "neither side weighs the risk of war (Iran's war weight, the US's war "
-          "avoidance 0)", runs_factor=3),
+          "avoidance 0)", runs_factor=4),
     Claim("C9", "002", "The missile attack was intended to show Iranian resolve, while at the same time "
           "designed not to provoke a strong kinetic response from the United States. ... Iran told the "
           "Iraqi government that the missiles were coming",

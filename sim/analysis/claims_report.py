@@ -136,7 +136,8 @@ def validation_markdown(results: list[ClaimResult], meta: Mapping[str, Any], plo
     ]
     for res in results:
         for r in res.rows():
-            lines.append(f"| {r['claim']} | {r['statistic']} | {r['flip_z']:.1f} | {r['control_flip_z']:.1f} |")
+            stat = str(r["statistic"]).replace("|", "/")
+            lines.append(f"| {r['claim']} | {stat} | {r['flip_z']:.1f} | {r['control_flip_z']:.1f} |")
     lines += ["", "## Each claim: passage, design, threshold, control", ""]
     for res in results:
         claim = CLAIMS[res.claim]
