@@ -96,8 +96,10 @@ class Executive(Stateless):
         pm = self._pm(obs)
         governs = ~designate
         out[ExecAct.CRACKDOWN] = np.where(governs, rules.logistic(pm["crackdown"], p.rationality), 0.0)
-        out[ExecAct.REVOKE_INVITATION] = np.where(governs & w.invitation, rules.logistic(pm["revoke"], p.rationality), 0.0)
-        out[ExecAct.DEMAND_DRAWDOWN] = np.where(w.session_countdown == 0, rules.logistic(pm["demand"], p.rationality), 0.0)
+        out[ExecAct.REVOKE_INVITATION] = np.where(governs & w.invitation,
+                                                  rules.logistic(pm["revoke"], p.rationality), 0.0)
+        out[ExecAct.DEMAND_DRAWDOWN] = np.where(w.session_countdown == 0,
+                                                rules.logistic(pm["demand"], p.rationality), 0.0)
         return ExecutiveProbs(acts=out)
 
     def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:

@@ -115,7 +115,7 @@ class Parliament(Stateless):
 
     def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:
         """A request for a sitting; whether parliament sits today and on what; each bloc's choice."""
-        w, t = obs.world, obs.world.day
+        t = obs.world.day
         r = len(keys)
         request = np.zeros(r, dtype=bool)
         p_req = self.request_probability(obs)

@@ -316,7 +316,8 @@ class MilitiaCommon(Strict):
     warning_belief: Unit = Field(description="Belief shift toward 'the US retaliates' after a warning")
     other_strike_belief: Unit = Field(description="Learning from a strike on another group, relative to oneself")
     unanswered_weight: Unit = Field(description="Learning from an unanswered attack, relative to a strike on oneself")
-    unanswered_window: Int = Field(ge=1, le=60, description="Days an attack waits for an answer before it is unanswered")
+    unanswered_window: Int = Field(ge=1, le=60,
+                                   description="Days an attack waits for an answer before it is unanswered")
     attribution_lethal_bonus: Unit = Field(description="Extra chance a lethal attack is attributed")
     front_claim: Unit = Field(description="Chance an unattributed attack is claimed by a front group")
     misattribution: Unit = Field(description="Chance an unattributed attack is blamed on the wrong group")
