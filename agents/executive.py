@@ -126,7 +126,7 @@ class Executive(Stateless):
             v = keys.u(t, D.EXECUTIVE, D.EXEC_STEP, np.array([[2], [3]]), rows=at)
             acts[ExecAct.REQUEST_VOTE, at] = v[0] < probs[ExecAct.REQUEST_VOTE, at]
             # after a failed sitting one uniform decides: retry (below the chance) or withdraw
-            retry = w.conf_failed[at] & (w.designate_days[at] < p.window_days)
+            retry = w.conf_failed[at] & (w.designate_days[at] < rules.at(p.window_days, at))
             acts[ExecAct.WITHDRAW, at] = np.where(retry, ~acts[ExecAct.REQUEST_VOTE, at],
                                                   v[1] < probs[ExecAct.WITHDRAW, at])
         session = w.session_countdown == 0
