@@ -67,7 +67,8 @@ def test_choice_probabilities_sum_to_one(baseline, seed):
     actors = {a.key: a for a in build_actors(P, 64)}
     for key in ("iran", "militias"):
         actors[key].restore({"belief": rng.uniform(0, 1, actors[key].belief.shape)})
-    iran, us, mil = actors["iran"].probabilities(obs), actors["us"].probabilities(obs), actors["militias"].probabilities(obs)
+    iran, us = actors["iran"].probabilities(obs), actors["us"].probabilities(obs)
+    mil = actors["militias"].probabilities(obs)
     parl, ex = actors["parliament"].probabilities(obs), actors["executive"].probabilities(obs)
     for choice in (iran.strategy, mil.tactic, parl.bloc):  # distributions over the first axis
         assert (choice >= 0).all()
