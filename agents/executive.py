@@ -72,8 +72,9 @@ class Executive(Stateless):
     def _pm(self, obs: Observation) -> dict[str, Arr]:
         w = obs.world
         # attacks the US can attribute to a group embarrass the government most (H1-077)
+        short = w.waiver_days < np.asarray(self.params.short_waiver_days)
         return payoffs.exec_utilities(self.params, alignment=w.pm_alignment, threat=w.grievance.max(axis=0),
-                                      iran_political=w.iran_political, short_waiver=w.waiver_days < 60.0,
+                                      iran_political=w.iran_political, short_waiver=short,
                                       sentiment=w.sentiment, legal=w.legal, isis=w.isis)
 
     def probabilities(self, obs: Observation) -> ExecutiveProbs:

@@ -152,7 +152,7 @@ class Shock(Strict):
     """An exogenous change of world state on a date or day (e.g. the 3 January strike).
 
     ``set`` and ``add`` name world fields (``sentiment``, ``revenge``, ``tension``, ``agenda``,
-    ``direct_demand``, ``iran_reopen``, beliefs, ``excitation.<militia>``, ...); the engine
+    ``direct_demand``, ``iran_trigger``, beliefs, ``excitation.<militia>``, ...); the engine
     applies them at the start of the day, before anyone observes it, and records an event row.
     """
 

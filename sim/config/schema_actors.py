@@ -369,6 +369,7 @@ class ExecutiveConfig(Strict):
     crackdown_decay: Unit = Field(description="Daily decay of the protection a raid gives")
     revoke_cost: Weight = Field(description="Cost of revoking the invitation to the coalition")
     demand_cost: Weight = Field(description="Cost of demanding a drawdown timetable at a session")
+    short_waiver_days: Days = Field(description="A waiver with fewer days left is US leverage on the PM")
 
 
 class Hurdles(Strict):

@@ -148,7 +148,9 @@ def initial_world(cfg: Config, replicates: int) -> World:
         threat=full(ini.us_threat), threat_iran=full(0.0), deaths=full(0.0), grievance=np.zeros((m, r)),
         unreported=full(0.0),
         us_trigger=full(False, np.bool_),
-        iran_strategy=full(STRATEGIES.index(ini.iran_strategy), np.int64), iran_trigger=full(0.0),
+        iran_strategy=full(STRATEGIES.index(ini.iran_strategy), np.int64),
+        # a leadership killing awaiting Iran's answer (day 0 of the baseline) reopens its choice
+        iran_trigger=full(cfg.actors.iran.reopen.leadership_killing if ini.direct_demand else 0.0),
         direct_demand=full(ini.direct_demand, np.bool_), direct_countdown=full(-1, np.int64),
         stock=per_group([row.missile_stock for row in rows]), excitation=per_group([row.excitation for row in rows]),
         last_attack=np.full((m, r), NEVER), truce=full(False, np.bool_),
