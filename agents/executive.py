@@ -56,17 +56,25 @@ class Executive(Stateless):
         """The executive with ``actors.executive`` (and parliament's blocs, whose votes it counts)."""
         return cls(params.executive, params.parliament, replicates, is_stacked(params))
 
-    def viable(self, obs: Observation) -> Arr:
-        """Whether a designate counts enough votes: expected MPs present reach the quorum and expected
-        yes votes a majority of them (the designate sounds out the blocs before asking; H1-061:
-        Zurfi withdrew when blocs withdrew support, without a vote).
+    def viable(self, obs: Observation, at: npt.NDArray[np.intp] | None = None) -> Arr:
+        """Whether a designate counts enough votes (at every replicate, or at ``at``): expected MPs
+        present reach the quorum and expected yes votes a majority of them (the designate sounds out
+        the blocs before asking; H1-061: Zurfi withdrew when blocs withdrew support, without a vote).
         """
         w, p, pp = obs.world, self.params, self.parliament
-        support = payoffs.confirmation_support(p, position=self.position, alignment=w.pm_alignment,
-                                               urgency=obs.urgency)
+        sel: Any = slice(None) if at is None else at
+        if at is not None and self.stacked:
+            p, pp = subset(p, at, self.replicates), subset(pp, at, self.replicates)
+
+        def e(x: Arr) -> Arr:
+            return x if at is None or x.shape[1] == 1 else x[:, at]
+
+        support = payoffs.confirmation_support(p, position=e(self.position), alignment=w.pm_alignment[sel],
+                                               urgency=obs.urgency[sel])
         probs = rules.logit_probs(payoffs.bloc_utilities(support, p.confirmation_boycott, 0.0), pp.rationality)
-        present = (self.seats * (probs[1] + probs[2])).sum(axis=0)
-        yes = (self.seats * probs[2]).sum(axis=0)
+        seats = e(self.seats)
+        present = (seats * (probs[1] + probs[2])).sum(axis=0)
+        yes = (seats * probs[2]).sum(axis=0)
         return np.asarray((present >= pp.quorum) & (yes > present / 2.0))
 
     def _pm(self, obs: Observation) -> dict[str, Arr]:
@@ -84,7 +92,10 @@ class Executive(Stateless):
         out = np.zeros((len(ExecAct), r))
         caretaker, designate = w.pm_status == PMStatus.CARETAKER, w.pm_status == PMStatus.DESIGNATE
         in_time = w.designate_days < p.window_days
-        viable = self.viable(obs)
+        viable = np.zeros(r, dtype=bool)  # only a designate sounds out the blocs
+        if designate.any():
+            at = np.flatnonzero(designate)
+            viable[at] = self.viable(obs, at)
         ready = designate & ~w.conf_requested & ~w.conf_failed & (w.designate_days >= p.prep_days) & viable
         out[ExecAct.DESIGNATE] = np.where(caretaker, p.designation_rate, 0.0)
         retry = designate & w.conf_failed & in_time
