@@ -1,10 +1,11 @@
-"""``escalation validate`` and ``escalation calibrate``.
+"""``escalation validate``.
 
-``validate [--runs N] [--only C1,C2] [--out DIR]`` measures the claims C1-C14 and their negative
-controls (:mod:`sim.analysis.claims`), prints the table and writes ``validation.md`` and
-``claims.png`` into DIR (:mod:`sim.analysis.claims_report`); it exits 1 when a claim fails or a
-control does not make its claim fail. ``calibrate [--set-file PATH] [--out PATH] [--report PATH]`` fits the calibration
-set (:mod:`sim.analysis.calibration`) and writes ``configs/calibrated.yaml`` and ``docs/calibration.md``.
+``validate [--runs N] [--only C1,C2] [--out DIR]`` measures the claims C1-C14 beside their negative
+controls (:mod:`sim.analysis.claims`; table, page and plot in :mod:`sim.analysis.claims_report`),
+then the history likelihood (:mod:`sim.analysis.history`) and a 12-month forecast; it prints the
+table and writes ``validation.md`` and PNG plots into DIR. It exits 1 when a claim fails or a
+negative control leaves its claim passing. (``escalation calibrate`` lives in
+:mod:`sim.cli.calibrate`.)
 """
 
 from __future__ import annotations
@@ -38,26 +39,18 @@ FORECAST = {
 
 
 def register(sub: Any) -> None:
-    """Add the ``validate`` and ``calibrate`` subcommands."""
+    """Add the ``validate`` subcommand."""
     v = sub.add_parser("validate", help="check the seeds' claims C1-C14 against their negative controls",
-                       description="Measure each claim's effect and its negative control's.")
+                       description="Measure each claim's effect and its negative control's, then the "
+                                   "history likelihood and a forecast.")
     v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
     v.add_argument("--days", type=whole_number("--days", 2, max_days()), default=365,
                    help="days per run (365)")
     v.add_argument("--seed", type=seed("--seed"), default=2020,
                    help="master seed of the batches, 0 to 2**63 - 1 (2020)")
-    v.add_argument("--out", default=None, help="folder for validation.md and claims.png")
+    v.add_argument("--out", default=None, help="folder for validation.md and plots")
     v.add_argument("--only", default=None, help="comma-separated claim ids (e.g. C1,C9); default all")
     v.set_defaults(func=validate_command)
-    c = sub.add_parser("calibrate", help="fit payoff weights to the Dec 2019 - Jan 2020 history",
-                       description="Fit the calibration set and write calibrated.yaml + report.")
-    c.add_argument("--set-file", default=str(CONFIG_DIR / "calibration.yaml"),
-                   help="calibration set (configs/calibration.yaml)")
-    c.add_argument("--out", default=str(CALIBRATED), help="calibrated config to write")
-    c.add_argument("--report", default=str(DOCS / "calibration.md"), help="Markdown report")
-    c.add_argument("--claims-runs", type=whole_number("--claims-runs", 2), default=200,
-                   help="runs per batch when re-checking the claims under the fitted weights")
-    c.set_defaults(func=calibrate_command)
 
 
 # ------------------------------------------------------------------------------------------
@@ -116,59 +109,100 @@ def forecast_table(fc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _plots(fc: dict[str, Any], steps: Any, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = []
+
+    fig, axes = plt.subplots(3, 3, figsize=(11, 8))
+    for ax, (k, label) in zip(axes.flat, FORECAST.items(), strict=True):
+        ax.hist(fc[k], bins=30, color="tab:blue")
+        ax.set_title(label, fontsize=8)
+    fig.suptitle("12-month forecast from 3 January 2020 (calibrated config)")
+    fig.tight_layout()
+    fig.savefig(out / "forecast.png", dpi=110)
+    plt.close(fig)
+    names.append("forecast.png")
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    labels = [f"{s.date} {s.actor[:14]}: {s.action}" for s in steps.steps]
+    ax.barh(range(len(labels)), [s.prob for s in steps.steps], color="tab:orange")
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(labels)), labels, fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("probability the rules gave the recorded choice")
+    fig.tight_layout()
+    fig.savefig(out / "history_steps.png", dpi=110)
+    plt.close(fig)
+    names.append("history_steps.png")
+    return names
+
+
 # ------------------------------------------------------------------------------------------
 # commands
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    """Handle ``escalation validate``: the claims C1-C14 and their negative controls.
-
-    Exits 1 when a claim fails or a negative control does not make its claim fail.
-    """
+    """Handle ``escalation validate``."""
     import os
     import sys
     import time
 
-    from sim.analysis.claims import run_claims
+    from sim.analysis.claims import CLAIMS, NOTES, run_claims
     from sim.analysis.claims_report import claims_plot, claims_table, summary, validation_markdown
+    from sim.analysis.history import log_likelihood, replay
     from sim.experiments.provenance import git_commit
     from sim.ioutil import atomic_write, prepare_out_dir
 
+    only = None
+    if args.only:
+        only = [c.strip().upper() for c in args.only.split(",") if c.strip()]
+        unknown = [c for c in only if c not in CLAIMS]
+        if unknown or not only:
+            raise UserError(f"--only: {', '.join(unknown) or 'nothing'} is not a claim; allowed "
+                            f"{', '.join(CLAIMS)}")
     out = prepare_out_dir(args.out) if args.out else None
-    only = [c.strip().upper() for c in args.only.split(",")] if args.only else None
     t0 = time.perf_counter()
     results = run_claims(runs=args.runs, days=args.days, master_seed=args.seed, only=only,
                          progress=lambda cid: print(f"  {cid} done ({time.perf_counter() - t0:.0f}s)",
                                                     file=sys.stderr, flush=True))
-    seconds = time.perf_counter() - t0
+    t_claims = time.perf_counter() - t0
     print(claims_table(results))
     s = summary(results)
     print(f"\nclaims: {len(s['passed'])} of {s['claims']} pass; negative controls: "
           f"{len(s['controls_failing'])} of {s['claims']} make their claim fail "
-          f"({args.runs} runs per batch, {args.days} days, {seconds:.0f}s); smallest verdict margin "
+          f"({args.runs} runs per batch, {args.days} days, {t_claims:.0f}s); smallest verdict margin "
           f"{s['min_flip_z']:.1f} standard errors")
+    hist = replay(load_config(HISTORY))
+    ll, ll_events = log_likelihood(hist), log_likelihood(hist, ("event",))
+    print(f"history likelihood (baseline weights): log L = {ll:.2f} "
+          f"(recorded acts {ll_events:.2f}, quiet days {ll - ll_events:.2f})")
+    cal_ll = None
+    if CALIBRATED.exists():
+        cal_hist = replay(load_config(HISTORY, _calibrated_overrides()))
+        cal_ll = log_likelihood(cal_hist)
+        print(f"history likelihood (calibrated weights): log L = {cal_ll:.2f}")
     if out is not None:
-        plot = claims_plot(results, out)
+        fc_cfg = CALIBRATED if CALIBRATED.exists() else CONFIG_DIR / "baseline.yaml"
+        fc = forecast(fc_cfg, args.runs)
+        plots = [claims_plot(results, out), *_plots(fc, hist, out)]
         git = git_commit()
         meta = {
             "command": f"escalation validate --runs {args.runs} --days {args.days} --seed {args.seed}"
-                       + (f" --only {args.only}" if args.only else "") + " --out DIR",
+                       + (f" --only {','.join(only)}" if only else "") + " --out DIR",
             "date": dt.date.today(), "commit": (git["commit"] or "unknown")[:12], "dirty": git["dirty"],
-            "runs": args.runs, "days": args.days, "seed": args.seed, "seconds": seconds,
+            "runs": args.runs, "days": args.days, "seed": args.seed, "seconds": t_claims,
             "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-            "notes": _notes(),
+            "notes": list(NOTES),
         }
-        text = validation_markdown(results, meta, plot)
+        text = (validation_markdown(results, meta, plots[0]) + "\n"
+                + _history_md(args, hist, ll, cal_ll, fc, fc_cfg))
         atomic_write(out / "validation.md", lambda p: p.write_text(text, encoding="utf-8"))
-        print(f"wrote {out}/validation.md and {plot}")
+        print(f"wrote {out}/validation.md and {', '.join(plots)}")
     return 1 if (s["failed"] or s["controls_passing"]) else 0
-
-
-def _notes() -> list[str]:
-    """Standing notes of the validation page (what the model cannot show, and why)."""
-    from sim.analysis.claims import NOTES
-
-    return list(NOTES)
 
 
 def _calibrated_overrides() -> dict[str, Any]:
@@ -177,119 +211,30 @@ def _calibrated_overrides() -> dict[str, Any]:
     return flatten({k: v for k, v in raw.items() if k not in ("extends", "meta")})
 
 
-def calibrate_command(args: argparse.Namespace) -> int:
-    """Handle ``escalation calibrate``."""
-    from sim.analysis.calibration import fit, load_calibration, write_calibrated
-    from sim.ioutil import atomic_write
-
-    cal = load_calibration(args.set_file)
-    print(f"fitting {len(cal.paths)} weights to {cal.spec.history} ...")
-    fr = fit(cal)
-    path = write_calibrated(fr, args.out)
-    print(f"log-likelihood {fr.loglik_before:.2f} -> {fr.loglik_after:.2f} "
-          f"(penalty {fr.penalty_after:.2f}); wrote {path}")
-    for p, x0, x, (lo, hi) in zip(cal.paths, cal.x0, fr.x, fr.intervals, strict=True):
-        print(f"  {p}: {x0:g} -> {x:.3f}  [{lo:.3f}, {hi:.3f}]")
-    evidence = _adoption_evidence(fr, args.claims_runs, Path(path))
-    text = _calibration_md(fr, evidence, args)
-    atomic_write(Path(args.report), lambda p: p.write_text(text, encoding="utf-8"))
-    print(f"decision: {evidence['decision']}; wrote {args.report}")
-    return 0
-
-
-def _adoption_evidence(fr: Any, runs: int, calibrated: Path) -> dict[str, Any]:
-    """Claims and forecast under the fitted weights vs the baseline, and the decision."""
-    from sim.analysis.claims import run_claims
-
-    fitted = fr.values()
-    claims_cal = run_claims(runs=runs, base_overrides=fitted)
-    claims_base = run_claims(runs=runs)
-    base_fc = forecast(CONFIG_DIR / "baseline.yaml", runs)
-    cal_fc = forecast(calibrated, runs)
-    k = len(fitted)
-    gain = fr.loglik_after - fr.loglik_before
-    at_bound = [p for p, x, lo, hi in zip(fr.cal.paths, fr.x, fr.cal.lo, fr.cal.hi, strict=True)
-                if min(x - lo, hi - x) < 1e-3 * (hi - lo)]
-    fails = [r.claim for r in claims_cal if not r.passed]
-    adopt = gain > k and not fails and not at_bound
-    reasons = []
-    reasons.append(f"log-likelihood gain {gain:.1f} for {k} weights "
-                   f"({'above' if gain > k else 'not above'} the AIC bar of {k})")
-    reasons.append("all claims pass under the fitted weights" if not fails
-                   else f"claims failing under the fitted weights: {', '.join(fails)}")
-    if at_bound:
-        reasons.append(f"fitted values on a range bound: {', '.join(at_bound)}")
-    return {"claims_cal": claims_cal, "claims_base": claims_base, "base_fc": base_fc,
-            "cal_fc": cal_fc, "adopt": adopt, "reasons": reasons,
-            "decision": "adopt the calibrated weights" if adopt else "keep baseline.yaml as is"}
-
-
-def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> str:
-    from sim.analysis.calibration import PROFILE_DROP
-
-    cal = fr.cal
+def _history_md(args: argparse.Namespace, hist: Any, ll: float, cal_ll: float | None,
+                fc: dict[str, Any], fc_cfg: Path) -> str:
     lines = [
-        "# Calibration against December 2019 - January 2020",
+        "## History likelihood (27 Dec 2019 - 9 Jan 2020)",
         "",
-        f"Generated by `escalation calibrate` on {dt.date.today()} from "
-        f"`configs/{cal.source.name}`: {len(cal.paths)} payoff weights fitted by penalised "
-        f"maximum likelihood (L-BFGS-B within the declared ranges; L2 penalty "
-        f"{cal.spec.penalty:g} x sum(((x - baseline)/scale)^2), scale = half the range) to the "
-        f"replayed history `configs/{cal.spec.history}` ({cal.spec.replicates} replicates; "
-        "see `sim/replay.py` for how unrecorded choices are filled). Intervals are 95% profile-"
-        "likelihood intervals (the other weights re-fitted at each of 5 grid points; a range "
-        f"end when the profile never drops {PROFILE_DROP:.2f} below the optimum). "
-        f"Optimizer: {fr.message} ({fr.evaluations} likelihood evaluations).",
+        f"Replay of `configs/history_dec2019.yaml` (see `sim/analysis/history.py`). log L = {ll:.2f} with "
+        "the baseline weights" + (f"; {cal_ll:.2f} with the calibrated weights "
+                                 "(docs/calibration.md)." if cal_ll is not None else "."),
         "",
-        "## Likelihood",
+        steps_table(hist),
         "",
-        f"- before (baseline weights): log L = {fr.loglik_before:.2f}",
-        f"- after (fitted weights): log L = {fr.loglik_after:.2f} (penalty {fr.penalty_after:.2f})",
+        "![history steps](history_steps.png)",
         "",
-        "## Each historical step",
+        "## Forecast: 12 months after 3 January 2020",
         "",
-        steps_table(fr.before, fr.after),
+        f"{args.runs} seeded runs of `{fc_cfg.relative_to(CONFIG_DIR.parent)}`, 365 days from "
+        "3 January 2020. Readers can hold these against what happened.",
         "",
-        "## Fitted values",
+        forecast_table(fc),
         "",
-        "| parameter | baseline | fitted | 95% profile interval | range |",
-        "|---|---|---|---|---|",
-    ]
-    for p, x0, x, (lo, hi), a, b in zip(cal.paths, cal.x0, fr.x, fr.intervals, cal.lo, cal.hi,
-                                        strict=True):
-        lines.append(f"| `{p}` | {x0:g} | {x:.3f} | [{lo:.3f}, {hi:.3f}] | [{a:g}, {b:g}] |")
-    lines += ["", f"## Decision: {ev['decision']}", ""]
-    lines += [f"- {r}" for r in ev["reasons"]]
-    lines += [
-        "",
-        f"Claims at {args.claims_runs} runs per batch, baseline vs fitted weights "
-        "(failing checks listed):",
-        "",
-        "| claim | baseline | fitted | failing checks under the fitted weights |",
-        "|---|---|---|---|",
-    ]
-    for rb, rc in zip(ev["claims_base"], ev["claims_cal"], strict=True):
-        bad = "; ".join(f"{c.statistic} = {c.estimate:.3g} {c.interval}"
-                        for c in rc.checks if not c.passed)
-        lines.append(f"| {rb.claim} | {'PASS' if rb.passed else 'FAIL'} | "
-                     f"{'PASS' if rc.passed else 'FAIL'} | {bad} |")
-    lines += ["", "12-month forecast from 3 January 2020, baseline weights:", "",
-              forecast_table(ev["base_fc"]), ""]
-    if ev["cal_fc"] is not None:
-        lines += ["Fitted weights (`configs/calibrated.yaml`):", "",
-                  forecast_table(ev["cal_fc"]), ""]
-    lines += [
-        "## Reading the fit",
-        "",
-        "The history scores the US's quiet days but not the militias' (their day-by-day record is "
-        "incomplete: [000] mentions 'continued rocket attacks'), so the likelihood rewards "
-        "weights that make militias attack readily on the days they did attack and pays no "
-        "price for attacks on the days they did not. Weights that the fit moves to a range "
-        "bound, or that break a claim, are therefore evidence of that selection, not of the "
-        "world; they are reported, not adopted.",
+        "![forecast](forecast.png)",
         "",
     ]
     return "\n".join(lines)
 
 
-__all__ = ["register", "validate_command", "calibrate_command", "UserError"]
+__all__ = ["register", "validate_command", "UserError"]
