@@ -491,30 +491,39 @@ def c13(b: Batches) -> list[Check]:
                    "the binding law fails in one sitting in five that would pass the resolution")]
 
 
-def _lean_after_strike(b: Batches, follow: int) -> Arr:
-    """Iran's direct strike forced on day 0, then free days: share of days on political pressure or
-    diplomacy minus the share on the military strategies, per replicate.
+def _lean_after_strike(b: Batches, follow: int, fire: bool) -> Arr:
+    """Iran's direct strike forced on day 0 (``fire``) or held every day, then free days: the share
+    of days on political pressure or diplomacy minus the share on the military strategies, per
+    replicate (the same seeds in both arms).
     """
     st = b.stepper("baseline")
     r = st.replicates
+    hold = np.full(r, HOLD_FIRE, dtype=np.int64)
     st.begin_day()
-    st.advance(_decide(st, iran_direct=np.zeros(r, dtype=np.int64)))
+    st.advance(_decide(st, iran_direct=np.zeros(r, dtype=np.int64) if fire else hold))
     lean = np.zeros(r)
     military = [int(s) for s in MILITARY_STRATEGIES]
     for _ in range(follow):
         st.begin_day()
-        dec = st.sampled()
+        dec = st.sampled() if fire else _decide(st, iran_direct=hold)
         lean += np.where(np.isin(dec.iran, military), -1.0, 1.0)
         st.advance(dec)
     return lean / follow
 
 
 def c14(b: Batches, follow: int = 30) -> list[Check]:
-    """C14: after the warned strike Iran's main thrust is political rather than military."""
-    lean = b.memo(("c14", follow), lambda: _lean_after_strike(b, follow))
-    m, lo, hi = mean_ci(lean)
-    return [Check(f"share of the {follow} days after Iran's direct strike: political - military strategy",
-                  m, lo, hi, ">", 0.5, "'main thrust': political on at least three days in four")]
+    """C14: after the warned strike Iran's main thrust is political rather than military, and it
+    is the strike (placating the revenge demand) that turns it so.
+    """
+    fired = b.memo(("c14", follow, True), lambda: _lean_after_strike(b, follow, True))
+    held = b.memo(("c14", follow, False), lambda: _lean_after_strike(b, follow, False))
+    m, lo, hi = mean_ci(fired)
+    return [
+        Check(f"share of the {follow} days after Iran's direct strike: political - military strategy",
+              m, lo, hi, ">", 0.5, "'main thrust': political on at least three days in four"),
+        paired(f"that lean: direct strike on day 0 - strike held for {follow} days", fired, held, ">", 0.2,
+               "the act itself moves at least one day in ten from a military to a political strategy"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -569,12 +578,12 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("C8", "002", "Neither the U.S. nor Iranian governments want an all-out war between their countries.",
           "baseline", c8,
           "no_war_aversion.yaml", "neither side weighs the risk of war (Iran's war weight, the US's war "
-          "avoidance 0)", runs_factor=4),
+          "avoidance 0)", runs_factor=12),
     Claim("C9", "002", "The missile attack was intended to show Iranian resolve, while at the same time "
           "designed not to provoke a strong kinetic response from the United States. ... Iran told the "
           "Iraqi government that the missiles were coming",
           "baseline, Iran's direct strike forced on day 0, then free days", c9,
-          "iran_does_not_warn.yaml", "Iran never warns before its direct strike", runs_factor=3),
+          "iran_does_not_warn.yaml", "Iran never warns before its direct strike", runs_factor=4),
     Claim("C10", "002", "both sides must work to avoid paying a domestic political price for looking weak in "
           "the face of their adversary",
           "baseline, KH rockets on days 0-4 with the US held (or none), 10 quiet days, one test attack", c10,
@@ -594,7 +603,7 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "simple majority)"),
     Claim("C14", "002", "This initial act of retaliation suggests that the main thrust of Iran's response to "
           "the U.S. attack on Soleimani will be political rather than military.",
-          "baseline, Iran's direct strike forced on day 0, then free days", c14,
+          "baseline, Iran's direct strike forced on day 0 (or held every day), then 30 free days, paired seeds", c14,
           "strike_concludes_nothing.yaml", "the direct strike neither placates the revenge demand nor "
           "reopens Iran's choice of strategy"),
 )}
@@ -620,6 +629,10 @@ NOTES: tuple[str, ...] = (
     "payoff weights and is not measured: reading it back would be the formula, not the model's behaviour.",
     "C13: the prime minister's preference for limits over expulsion (the executive's revoke vs demand "
     "payoffs) is not measured; the grading of parliament's steps is.",
+    "C14 has two effects: the lean itself, and the lean with the strike minus the lean with the strike held. "
+    "The second was added when the merge of the issue 11 model (a leadership killing reopens Iran's choice "
+    "on day 0) left the lean above 0.5 even with the strike's placation switched off: the absolute lean "
+    "alone no longer showed the mechanism the passage names. Both are reported.",
     "C14 is measured on Iran's chosen strategy (the brief's 'Iran's baseline choice'), which the model "
     "records; an observer would infer it from the militias' tempo and Iran's political moves.",
 )
