@@ -100,7 +100,8 @@ def validation_markdown(results: list[ClaimResult], meta: Mapping[str, Any], plo
         + (f" (more where a share lies near its threshold: {larger})" if larger else "") + ", "
         f"{meta['days']} days per run, run seeds `seed_for({meta['seed']}, 0, i)` shared by every batch and "
         f"every arm (common random numbers). The ensemble batches and forced-act experiments of the claims and "
-        f"their controls took {meta['seconds']:.0f} s on {meta['cores']} cores.",
+        f"their controls took {meta['seconds']:.0f} s on {meta['cores']} cores"
+        + (f" ({meta['load_note']})" if meta.get("load_note") else "") + ".",
         "",
         "Each claim of the brief (C1-C14) is stated as its seed states it and measured as an **effect on what an "
         "observer could count** (US drawdowns, legal steps, strike days, deaths, days with operations paused, "

@@ -197,6 +197,7 @@ def validate_command(args: argparse.Namespace) -> int:
             "runs": args.runs, "days": args.days, "seed": args.seed, "seconds": t_claims,
             "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
             "notes": list(NOTES),
+            "load_note": _load_note(),
         }
         text = (validation_markdown(results, meta, plots[0]) + "\n"
                 + _history_md(args, hist, ll, cal_ll, fc, fc_cfg))
@@ -209,6 +210,17 @@ def _calibrated_overrides() -> dict[str, Any]:
     """Read the fitted values in configs/calibrated.yaml as dotted overrides."""
     raw = read_yaml(CALIBRATED, "calibrated config")
     return flatten({k: v for k, v in raw.items() if k not in ("extends", "meta")})
+
+
+def _load_note() -> str:
+    """The machine's load average when the run ended: timings on a busy machine are upper bounds."""
+    import os
+
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return ""
+    return f"load average {load:.1f} at the end: other jobs shared the cores" if load > 1.5 else ""
 
 
 def _history_md(args: argparse.Namespace, hist: Any, ll: float, cal_ll: float | None,
