@@ -165,6 +165,7 @@ def validate_command(args: argparse.Namespace) -> int:
             raise UserError(f"--only: {', '.join(unknown) or 'nothing'} is not a claim; allowed "
                             f"{', '.join(CLAIMS)}")
     out = prepare_out_dir(args.out) if args.out else None
+    git = git_commit()  # before anything is written (the output folder may be in the tree)
     t0 = time.perf_counter()
     results = run_claims(runs=args.runs, days=args.days, master_seed=args.seed, only=only,
                          progress=lambda cid: print(f"  {cid} done ({time.perf_counter() - t0:.0f}s)",
@@ -189,7 +190,6 @@ def validate_command(args: argparse.Namespace) -> int:
         fc_cfg = CALIBRATED if CALIBRATED.exists() else CONFIG_DIR / "baseline.yaml"
         fc = forecast(fc_cfg, args.runs)
         plots = [claims_plot(results, out), *_plots(fc, hist, out)]
-        git = git_commit()
         meta = {
             "command": f"escalation validate --runs {args.runs} --days {args.days} --seed {args.seed}"
                        + (f" --only {','.join(only)}" if only else "") + " --out DIR",
