@@ -314,7 +314,7 @@ def compare(
     paired = pd.concat([frame_a[["seed"]],
                         frame_a.drop(columns="seed").add_prefix("a_"),
                         frame_b.drop(columns="seed").add_prefix("b_")], axis=1)
-    notes = []
+    notes: list[str] = []
     result = Comparison(side_a, side_b, master, int(runs), n_days, paired, ind, table, notes)
     if result.same_config:
         notes.append("A and B are the same configuration: on shared seeds every paired "
