@@ -677,8 +677,8 @@ def write_comparison(c: Comparison, out: str | Path) -> Path:
                      f"B - A on {c.runs:,} common seeds vs on independent seeds")
     plot_variance_reduction(c.table, folder / "variance_reduction.png",
                             "Variance reduction from common random numbers")
-    a = c.paired.filter(like="a_").rename(columns=lambda x: x[2:])
-    b = c.paired.filter(like="b_").rename(columns=lambda x: x[2:])
+    a = c.paired.filter(regex="^a_").rename(columns=lambda x: x[2:])
+    b = c.paired.filter(regex="^b_").rename(columns=lambda x: x[2:])
     plot_paths(_path_groups([("A", a), ("B", b), ("B, independent seeds", c.independent)]),
                folder / "paths.png", "Path distribution, A vs B (95% Wilson CI)")
     md = ["# Paired comparison (common random numbers)", ""]
