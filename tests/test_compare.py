@@ -153,6 +153,9 @@ def test_sweep_pairing_on_shared_seeds(tmp_path):
     runs = load_results(out)
     by = runs.pivot(index="replicate", columns="design_id", values="seed")
     assert (by.nunique(axis=1) == 1).all()  # every design point on the replicate's seed
+    from sim.experiments.store import read_manifest
+
+    assert read_manifest(out)["seeds"].startswith("sim.core.draws.seed_for(master_seed, replicate)")
     res = compare_sweep(out, f, "0.9", out=tmp_path / "cmp")
     assert set(res.table["level"]) == {"0.95", "1.2"}
     assert (res.table["n"] == 12).all()
@@ -176,3 +179,14 @@ def test_cli_end_to_end(tmp_path):
     for name in ("compare.md", "differences.png", "variance_reduction.png", "paths.png",
                  "compare.json", "independent.parquet"):
         assert (out / name).is_file(), name
+
+
+def test_public_api_and_shipped_paired_spec():
+    import sim
+    from sim.experiments.spec import load_experiment
+
+    from .conftest import ROOT
+
+    assert sim.compare is compare
+    exp = load_experiment(ROOT / "configs" / "sweeps" / "paired_us_retaliation.yaml")
+    assert exp.shared_seeds and exp.seed(0, 3) == exp.seed(2, 3) == paired_seeds(20200103, 4)[3]

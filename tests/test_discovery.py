@@ -131,3 +131,17 @@ def test_shipped_discovery_spec_is_valid():
     exp = load_experiment(ROOT / "configs" / "sweeps" / "discovery.yaml")
     assert exp.shared_seeds and exp.n_runs <= 5000 and len(exp.spec.discovery or []) >= 2
     assert 5 <= len(exp.spec.factors) <= 8
+
+
+def test_categorical_factor_box_and_its_relaxation():
+    """A text factor (e.g. a posture): the box keeps the one level the outcome lives in; with
+    the outcome independent of it, the restriction is relaxed as a whole."""
+    rng = np.random.default_rng(4)
+    runs = pd.DataFrame({"g": np.repeat(["a", "b", "c"], 200), "f0": rng.random(600)})
+    runs["status"], runs["path"] = "ok", "de_escalation"
+    runs["hit"] = rng.random(600) < np.where(runs["g"] == "b", 0.8, 0.2)
+    d = discover(runs, ["g", "f0"], "hit")
+    box = d.box[d.box["restricted"]]
+    assert d.found and list(box["factor"]) == ["g"] and box["lower"].iloc[0] == "b"
+    runs["noise"] = rng.random(600) < 0.3
+    assert not discover(runs, ["g", "f0"], "noise").found

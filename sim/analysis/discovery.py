@@ -167,6 +167,10 @@ def _restricted(lims: pd.DataFrame, init: pd.DataFrame) -> list[tuple[str, int]]
     """(factor, side) of every limit that differs from the full range (side 0 low, 1 high)."""
     out = []
     for col in lims.columns:
+        if isinstance(init.at[0, col], (set, frozenset)):  # levels: one limit, both rows alike
+            if set(lims.at[0, col]) != set(init.at[0, col]):
+                out.append((str(col), 0))
+            continue
         for side in (0, 1):
             if lims.at[side, col] != init.at[side, col]:
                 out.append((str(col), side))
@@ -221,7 +225,9 @@ def discover(runs: pd.DataFrame, factors: list[str], condition: str | Condition,
                 break
             _, col, side = weakest
             new = lims.copy()
-            new.at[side, col] = init.at[side, col]
+            categorical = isinstance(init.at[0, col], (set, frozenset))
+            for row in ((0, 1) if categorical else (side,)):
+                new.at[row, col] = init.at[row, col]
             box.update(new, _in_box(x, new))
             stages.append("pruned")
         traj = box.peeling_trajectory
