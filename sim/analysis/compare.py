@@ -254,11 +254,14 @@ def _side(label: str, source: str | Path | Config | None, common: Mapping[str, A
 
 
 def _records(cfg: Config, seeds: Sequence[int], days: int) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
+    """One row per seed: seed, path and metrics (the columns of ``EnsembleResult.records``)."""
+    parts = []
     for start in range(0, len(seeds), CHUNK):
-        rows += run_ensemble(cfg, seeds[start:start + CHUNK], days).records()
-    frame = pd.DataFrame(rows)
-    return frame[["seed", *[c for c in frame.columns if c != "seed"]]]
+        res = run_ensemble(cfg, seeds[start:start + CHUNK], days)
+        parts.append(pd.DataFrame({"seed": np.asarray(res.seeds).astype(np.int64),
+                                   "path": np.asarray(res.paths).astype(str),
+                                   **{k: np.asarray(v) for k, v in res.metrics.items()}}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def compare(

@@ -15,7 +15,7 @@ from sim.cli.args import max_days, seed, whole_number
 from sim.config import UserError
 
 #: Most paired runs of one comparison (each side, plus as many independent runs of B).
-MAX_RUNS = 10_000_000
+MAX_RUNS = 1_000_000
 
 
 def register(sub: Any) -> None:
