@@ -612,7 +612,8 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
 #: Standing notes for the validation page: parts of the seeds' claims not measured, and why.
 NOTES: tuple[str, ...] = (
     "C1 fails: making every militia attack e times more often (2.5 times the attacks, about twice the US "
-    "deaths) raises the chance of a US drawdown or exit within the year by about 0.05, half the threshold. "
+    "deaths) raises the chance of a US drawdown or exit within the year by less than the 0.10 threshold "
+    "(the table gives the estimate). "
     "In the model the US drawdown payoff answers deaths, anger and tension with a weight (0.5) that few "
     "extra deaths carry over the drawdown's fixed cost; the claim is reported as failed, not redefined.",
     "C8: the all-out war flag itself never rises in these batches (P = 0 at baseline and under every posture, "
