@@ -104,6 +104,7 @@ CASES: dict[str, Case] = {
     "run-days-3651": Case("numbers", lambda e: ["run", "--days", "3651"], "--days"),
     "run-days-0": Case("numbers", lambda e: ["run", "--days", "0"], "--days"),
     "validate-days-100000": Case("numbers", lambda e: ["validate", "--days", "100000"], "--days"),
+    "validate-only-unknown-claim": Case("numbers", lambda e: ["validate", "--only", "C1,C99"], "C99"),
     "sweep-flush-nan": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),
                                                   "--flush-seconds", "nan"], "--flush-seconds"),
     "sweep-flush-negative": Case("numbers", lambda e: ["sweep", str(GRID), "--out", str(e["tmp"] / "never"),

@@ -1,9 +1,11 @@
 """``escalation validate``.
 
-``validate [--runs N] [--out DIR]`` runs the claims checks C1-C14 (:mod:`sim.analysis.claims`), the
-history likelihood (:mod:`sim.analysis.history`) and a 12-month forecast from the calibrated config,
-prints the claims table and writes ``validation.md`` and PNG plots into DIR; it exits 1 when a
-claim fails. (``escalation calibrate`` lives in :mod:`sim.cli.calibrate`.)
+``validate [--runs N] [--only C1,C2] [--out DIR]`` measures the claims C1-C14 beside their negative
+controls (:mod:`sim.analysis.claims`; table, page and plot in :mod:`sim.analysis.claims_report`),
+then the history likelihood (:mod:`sim.analysis.history`) and a 12-month forecast; it prints the
+table and writes ``validation.md`` and PNG plots into DIR. It exits 1 when a claim fails or a
+negative control leaves its claim passing. (``escalation calibrate`` lives in
+:mod:`sim.cli.calibrate`.)
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from sim.cli.args import max_days, seed, whole_number
 from sim.config import CONFIG_DIR, UserError, flatten, load_config, read_yaml
 from sim.core.draws import seed_for
-
-if TYPE_CHECKING:
-    from sim.analysis.claims import ClaimResult
 
 DOCS = CONFIG_DIR.parent / "docs"
 CALIBRATED = CONFIG_DIR / "calibrated.yaml"
@@ -41,34 +40,21 @@ FORECAST = {
 
 def register(sub: Any) -> None:
     """Add the ``validate`` subcommand."""
-    v = sub.add_parser("validate", help="check the seeds' claims C1-C14 and the history fit",
-                       description="Run the claims checks, the history likelihood and a forecast.")
+    v = sub.add_parser("validate", help="check the seeds' claims C1-C14 against their negative controls",
+                       description="Measure each claim's effect and its negative control's, then the "
+                                   "history likelihood and a forecast.")
     v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
     v.add_argument("--days", type=whole_number("--days", 2, max_days()), default=365,
                    help="days per run (365)")
     v.add_argument("--seed", type=seed("--seed"), default=2020,
                    help="master seed of the batches, 0 to 2**63 - 1 (2020)")
     v.add_argument("--out", default=None, help="folder for validation.md and plots")
+    v.add_argument("--only", default=None, help="comma-separated claim ids (e.g. C1,C9); default all")
     v.set_defaults(func=validate_command)
 
 
 # ------------------------------------------------------------------------------------------
 # tables
-
-
-def claims_table(results: list[ClaimResult], markdown: bool = False) -> str:
-    """Format the claims table: claim, source, statistic, estimate, CI, threshold, pass."""
-    rows = [r for res in results for r in res.rows()]
-    head = ["claim", "source", "statistic", "estimate", "95% CI", "threshold", "pass"]
-    body = [[r["claim"], r["source"].split(" (")[0], r["statistic"], f"{r['estimate']:.4g}",
-             r["interval"], r["threshold"], "PASS" if r["pass"] else "FAIL"] for r in rows]
-    if markdown:
-        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in body]
-        return "\n".join(lines)
-    widths = [min(max(len(str(x[i])) for x in [head, *body]), 70) for i in range(len(head))]
-    fmt = lambda row: "  ".join(str(c)[:w].ljust(w) for c, w in zip(row, widths, strict=True))  # noqa: E731
-    return "\n".join([fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body)])
 
 
 def steps_table(before: Any, after: Any | None = None) -> str:
@@ -123,31 +109,13 @@ def forecast_table(fc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _plots(results: list[ClaimResult], fc: dict[str, Any], steps: Any, out: Path) -> list[str]:
+def _plots(fc: dict[str, Any], steps: Any, out: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     names = []
-    rows = [(res.claim, c) for res in results for c in res.checks]
-    fig, axes = plt.subplots(1, 1, figsize=(9, 0.28 * len(rows) + 1.2))
-    for y, (_cid, c) in enumerate(rows):
-        span = max(abs(c.hi - c.threshold), abs(c.lo - c.threshold),
-                   abs(c.estimate - c.threshold))
-        span = span or 1.0
-        scale = lambda v, c=c, span=span: (v - c.threshold) / span  # noqa: E731
-        colour = "tab:green" if c.passed else "tab:red"
-        axes.plot([scale(c.lo), scale(c.hi)], [y, y], color=colour, lw=3)
-        axes.plot([scale(c.estimate)], [y], "o", color="black", ms=3)
-    axes.axvline(0, color="grey", lw=1)
-    axes.set_yticks(range(len(rows)), [f"{cid}: {c.statistic[:48]}" for cid, c in rows], fontsize=6)
-    axes.invert_yaxis()
-    axes.set_xlabel("estimate and 95% CI, relative to the threshold (0), scaled per check")
-    fig.tight_layout()
-    fig.savefig(out / "claims.png", dpi=110)
-    plt.close(fig)
-    names.append("claims.png")
 
     fig, axes = plt.subplots(3, 3, figsize=(11, 8))
     for ax, (k, label) in zip(axes.flat, FORECAST.items(), strict=True):
@@ -179,20 +147,36 @@ def _plots(results: list[ClaimResult], fc: dict[str, Any], steps: Any, out: Path
 
 def validate_command(args: argparse.Namespace) -> int:
     """Handle ``escalation validate``."""
+    import os
+    import sys
     import time
 
-    from sim.analysis.claims import run_claims
+    from sim.analysis.claims import CLAIMS, NOTES, run_claims
+    from sim.analysis.claims_report import claims_plot, claims_table, summary, validation_markdown
     from sim.analysis.history import log_likelihood, replay
+    from sim.experiments.provenance import git_commit
     from sim.ioutil import atomic_write, prepare_out_dir
 
+    only = None
+    if args.only:
+        only = [c.strip().upper() for c in args.only.split(",") if c.strip()]
+        unknown = [c for c in only if c not in CLAIMS]
+        if unknown or not only:
+            raise UserError(f"--only: {', '.join(unknown) or 'nothing'} is not a claim; allowed "
+                            f"{', '.join(CLAIMS)}")
     out = prepare_out_dir(args.out) if args.out else None
+    git = git_commit()  # before anything is written (the output folder may be in the tree)
     t0 = time.perf_counter()
-    results = run_claims(runs=args.runs, days=args.days, master_seed=args.seed)
+    results = run_claims(runs=args.runs, days=args.days, master_seed=args.seed, only=only,
+                         progress=lambda cid: print(f"  {cid} done ({time.perf_counter() - t0:.0f}s)",
+                                                    file=sys.stderr, flush=True))
     t_claims = time.perf_counter() - t0
     print(claims_table(results))
-    n_fail = sum(not r.passed for r in results)
-    print(f"\nclaims: {len(results) - n_fail} of {len(results)} pass "
-          f"({args.runs} runs per batch, {args.days} days, {t_claims:.0f}s)")
+    s = summary(results)
+    print(f"\nclaims: {len(s['passed'])} of {s['claims']} pass; negative controls: "
+          f"{len(s['controls_failing'])} of {s['claims']} make their claim fail "
+          f"({args.runs} runs per batch, {args.days} days, {t_claims:.0f}s); smallest verdict margin "
+          f"{s['min_flip_z']:.1f} standard errors")
     hist = replay(load_config(HISTORY))
     ll, ll_events = log_likelihood(hist), log_likelihood(hist, ("event",))
     print(f"history likelihood (baseline weights): log L = {ll:.2f} "
@@ -205,11 +189,21 @@ def validate_command(args: argparse.Namespace) -> int:
     if out is not None:
         fc_cfg = CALIBRATED if CALIBRATED.exists() else CONFIG_DIR / "baseline.yaml"
         fc = forecast(fc_cfg, args.runs)
-        plots = _plots(results, fc, hist, out)
-        text = _validation_md(results, args, hist, ll, cal_ll, fc, fc_cfg, plots, t_claims)
+        plots = [claims_plot(results, out), *_plots(fc, hist, out)]
+        meta = {
+            "command": f"escalation validate --runs {args.runs} --days {args.days} --seed {args.seed}"
+                       + (f" --only {','.join(only)}" if only else "") + " --out DIR",
+            "date": dt.date.today(), "commit": (git["commit"] or "unknown")[:12], "dirty": git["dirty"],
+            "runs": args.runs, "days": args.days, "seed": args.seed, "seconds": t_claims,
+            "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+            "notes": list(NOTES),
+            "load_note": _load_note(),
+        }
+        text = (validation_markdown(results, meta, plots[0]) + "\n"
+                + _history_md(args, hist, ll, cal_ll, fc, fc_cfg))
         atomic_write(out / "validation.md", lambda p: p.write_text(text, encoding="utf-8"))
         print(f"wrote {out}/validation.md and {', '.join(plots)}")
-    return 1 if n_fail else 0
+    return 1 if (s["failed"] or s["controls_passing"]) else 0
 
 
 def _calibrated_overrides() -> dict[str, Any]:
@@ -218,40 +212,23 @@ def _calibrated_overrides() -> dict[str, Any]:
     return flatten({k: v for k, v in raw.items() if k not in ("extends", "meta")})
 
 
-def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: Any, ll: float,
-                   cal_ll: float | None, fc: dict[str, Any], fc_cfg: Path, plots: list[str],
-                   seconds: float) -> str:
-    n_fail = sum(not r.passed for r in results)
+def _load_note() -> str:
+    """The machine's load average when the run ended: timings on a busy machine are upper bounds."""
+    import os
+
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return ""
+    return f"load average {load:.1f} at the end: other jobs shared the cores" if load > 1.5 else ""
+
+
+def _history_md(args: argparse.Namespace, hist: Any, ll: float, cal_ll: float | None,
+                fc: dict[str, Any], fc_cfg: Path) -> str:
     lines = [
-        "# Validation: the seeds' claims, the history likelihood and a forecast",
-        "",
-        f"Generated by `escalation validate --runs {args.runs} --days {args.days} --seed "
-        f"{args.seed}` on {dt.date.today()} ({seconds:.0f}s for the claims). Each claim "
-        "(MODEL_BRIEF C1-C14) is read as one or more statistics over seeded batches (run seeds "
-        f"`seed_for({args.seed}, 0, i)`, shared by all batches). A check passes only when its "
-        "whole 95% interval lies on the required side of its threshold: Wilson intervals for "
-        "proportions, Newcombe for differences of proportions, Student t intervals for (paired) "
-        "differences of means. The statistics are defined in `sim/analysis/claims.py`, the "
-        "intervals in `sim/analysis/stats.py`.",
-        "",
-        f"**Result: {len(results) - n_fail} of {len(results)} claims pass.**",
-        "",
-        claims_table(results, markdown=True),
-        "",
-        "## What each claim is checked against",
-        "",
-        "| claim | source passage | batches |",
-        "|---|---|---|",
-    ]
-    for r in results:
-        lines.append(f"| {r.claim} | \"{r.passage}\" ({r.source}) | {r.measure} |")
-    lines += [
-        "",
-        "![claims](claims.png)",
-        "",
         "## History likelihood (27 Dec 2019 - 9 Jan 2020)",
         "",
-        f"Replay of `configs/history_dec2019.yaml` (see `sim/replay.py`). log L = {ll:.2f} with "
+        f"Replay of `configs/history_dec2019.yaml` (see `sim/analysis/history.py`). log L = {ll:.2f} with "
         "the baseline weights" + (f"; {cal_ll:.2f} with the calibrated weights "
                                  "(docs/calibration.md)." if cal_ll is not None else "."),
         "",
@@ -262,8 +239,7 @@ def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: A
         "## Forecast: 12 months after 3 January 2020",
         "",
         f"{args.runs} seeded runs of `{fc_cfg.relative_to(CONFIG_DIR.parent)}`, 365 days from "
-        "3 January 2020. A forecast, not a fit: nothing after 8 January 2020 was used to set any "
-        "weight. Readers can hold these against what happened.",
+        "3 January 2020. Readers can hold these against what happened.",
         "",
         forecast_table(fc),
         "",

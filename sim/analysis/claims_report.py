@@ -1,0 +1,168 @@
+"""Tables, the Markdown page and the plot of the claims checks (:mod:`sim.analysis.claims`).
+
+``docs/validation.md`` is written from :func:`validation_markdown`; the console table is
+:func:`claims_table`. Every number comes from the :class:`~sim.analysis.claims.ClaimResult` rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.analysis.claims import CLAIMS, ClaimResult
+
+
+def _verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def _effect(est: float, interval: str) -> str:
+    return f"{est:.3g} {interval}" if math.isfinite(est) else "-"
+
+
+def claims_table(results: list[ClaimResult], markdown: bool = False) -> str:
+    """One row per effect: claim, statistic, effect [CI], threshold, verdict; control effect, verdict."""
+    head = ["claim", "statistic", "effect [95% CI]", "threshold", "verdict", "control (switched off)",
+            "control effect [95% CI]", "control verdict"]
+    body = []
+    for res in results:
+        for r in res.rows():
+            body.append([r["claim"], r["statistic"], _effect(r["estimate"], r["interval"]), r["threshold"],
+                         _verdict(r["pass"]), f"{r['control']}: {r['switched_off']}" if markdown else r["control"],
+                         _effect(r["control_estimate"], r["control_interval"]), _verdict(r["control_pass"])])
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in body]
+        return "\n".join(lines)
+    widths = [min(max(len(str(x[i])) for x in [head, *body]), 48) for i in range(len(head))]
+    fmt = lambda row: "  ".join(str(c)[:w].ljust(w) for c, w in zip(row, widths, strict=True))  # noqa: E731
+    return "\n".join([fmt(head), fmt(["-" * w for w in widths]), *map(fmt, body)])
+
+
+def summary(results: list[ClaimResult]) -> dict[str, Any]:
+    """Counts: claims passing, controls failing their claim, the smallest verdict margins."""
+    # the margins that decide verdicts: every effect of a claim; for a control, its most clearly failing
+    # effect (a control needs only one effect to fail; C3's second effect passes under its control)
+    flips = [c.flip_z for res in results for c in res.checks]
+    for res in results:
+        failing = [c.flip_z for c in res.control_checks if not c.passed]
+        if failing:
+            flips.append(max(failing))
+    return {
+        "claims": len(results),
+        "passed": [r.claim for r in results if r.passed],
+        "failed": [r.claim for r in results if not r.passed],
+        "controls_failing": [r.claim for r in results if r.control_failed],
+        "controls_passing": [r.claim for r in results if not r.control_failed],
+        "min_flip_z": min(flips) if flips else math.nan,
+    }
+
+
+def claims_plot(results: list[ClaimResult], out: Path) -> str:
+    """Each effect and its control's, relative to the threshold (scaled per effect); returns the file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(res.claim, c, res.control_checks[i] if i < len(res.control_checks) else None)
+            for res in results for i, c in enumerate(res.checks)]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.4))
+    for y, (_cid, c, k) in enumerate(rows):
+        vals = [c.lo, c.hi, c.estimate] + ([k.lo, k.hi, k.estimate] if k else [])
+        span = max(abs(v - c.threshold) for v in vals if math.isfinite(v)) or 1.0
+        for chk, dy, colour in ((c, -0.12, "tab:blue"), (k, 0.12, "tab:grey")):
+            if chk is None:
+                continue
+            scale = lambda v, c=c, span=span: (v - c.threshold) / span  # noqa: E731
+            ax.plot([scale(chk.lo), scale(chk.hi)], [y + dy, y + dy], color=colour, lw=3)
+            ax.plot([scale(chk.estimate)], [y + dy], "o", color="black" if chk.passed else "tab:red", ms=3)
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(range(len(rows)), [f"{cid}: {c.statistic[:52]}" for cid, c, _ in rows], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel("effect and 95% CI relative to its threshold (0), scaled per effect; "
+                  "blue: model as configured, grey: negative control")
+    fig.tight_layout()
+    name = "claims.png"
+    fig.savefig(out / name, dpi=110)
+    plt.close(fig)
+    return name
+
+
+def validation_markdown(results: list[ClaimResult], meta: Mapping[str, Any], plot: str | None = None) -> str:
+    """The ``docs/validation.md`` page: the table, each claim's passage and design, the controls."""
+    s = summary(results)
+    n = s["claims"]
+    larger = ", ".join(f"{r.claim} {r.runs}" for r in results if r.runs != meta["runs"])
+    lines = [
+        "# Validation: the seeds' claims as effect sizes with negative controls",
+        "",
+        f"Generated by `{meta['command']}` on {meta['date']} at commit `{meta['commit']}`"
+        f"{' (with uncommitted changes)' if meta.get('dirty') else ''}: N = {meta['runs']} runs per batch"
+        + (f" (more where a share lies near its threshold: {larger})" if larger else "") + ", "
+        f"{meta['days']} days per run, run seeds `seed_for({meta['seed']}, 0, i)` shared by every batch and "
+        f"every arm (common random numbers). The ensemble batches and forced-act experiments of the claims and "
+        f"their controls took {meta['seconds']:.0f} s on {meta['cores']} cores"
+        + (f" ({meta['load_note']})" if meta.get("load_note") else "") + ".",
+        "",
+        "Each claim of the brief (C1-C14) is stated as its seed states it and measured as an **effect on what an "
+        "observer could count** (US drawdowns, legal steps, strike days, deaths, days with operations paused, "
+        "ISIS strength, ...), with a 95% confidence interval and a **substantive threshold** (why it is "
+        "substantive is stated for each). An effect passes only when its whole interval lies on the required "
+        "side of its threshold. Each claim has a **negative control** (`configs/controls/`): a configuration "
+        "that switches off the mechanism the seed names; the same statistic is measured under it and must "
+        "**fail** there, or the claim could not have failed. Intervals: paired differences (Student t on "
+        "per-replicate differences, the arms sharing seeds), ratios of paired means (delta method), Wilson "
+        "for a single share. Code: `sim/analysis/claims.py`; intervals `sim/analysis/stats.py`.",
+        "",
+        f"**Result: {len(s['passed'])} of {n} claims pass"
+        + (f" (failing: {', '.join(s['failed'])})" if s["failed"] else "")
+        + f"; {len(s['controls_failing'])} of {n} negative controls make their claim fail"
+        + (f" (controls under which the claim still passes: {', '.join(s['controls_passing'])})"
+           if s["controls_passing"] else "") + ".**",
+        "",
+        claims_table(results, markdown=True),
+        "",
+    ]
+    if plot:
+        lines += [f"![claims and controls]({plot})", ""]
+    lines += [
+        "## Stability of the verdicts",
+        "",
+        "For each effect, *margin* is the distance between the interval's bound and the threshold in standard "
+        "errors of the estimate: re-run on fresh seeds the estimate moves by about one standard error, so a "
+        f"verdict flips with probability about Phi(-margin). Smallest margin of a verdict (every effect of a "
+        "claim; for a control, its most clearly failing effect): "
+        f"**{s['min_flip_z']:.1f}** (margin 3: about 1 in 700).",
+        "",
+        "| claim | statistic | margin (claim) | margin (control) |",
+        "|---|---|---|---|",
+    ]
+    for res in results:
+        for r in res.rows():
+            stat = str(r["statistic"]).replace("|", "/")
+            lines.append(f"| {r['claim']} | {stat} | {r['flip_z']:.1f} | {r['control_flip_z']:.1f} |")
+    lines += ["", "## Each claim: passage, design, threshold, control", ""]
+    for res in results:
+        claim = CLAIMS[res.claim]
+        lines += [
+            f"### {res.claim} ({res.source})",
+            "",
+            f"> {res.passage}",
+            "",
+            f"- design: {res.measure}; {res.runs} runs per arm",
+        ]
+        for i, c in enumerate(res.checks):
+            k = res.control_checks[i] if i < len(res.control_checks) else None
+            lines.append(f"- **{c.statistic}**: {_effect(c.estimate, c.interval)}, needs {c.rule} "
+                         f"({c.why}): **{_verdict(c.passed)}**"
+                         + (f"; under the control {_effect(k.estimate, k.interval)}: **{_verdict(k.passed)}**"
+                            if k else ""))
+        lines += [f"- negative control `configs/controls/{claim.control}`: {claim.switched_off}; "
+                  f"the claim {'fails' if res.control_failed else 'still passes'} under it.", ""]
+    notes = meta.get("notes")
+    if notes:
+        lines += ["## Notes", "", *[f"- {x}" for x in notes], ""]
+    return "\n".join(lines)
