@@ -192,5 +192,12 @@ def test_public_api_and_shipped_paired_spec():
     from .conftest import ROOT
 
     assert sim.compare is compare
+    from sim.config.loader import get_path
+
     exp = load_experiment(ROOT / "configs" / "sweeps" / "paired_us_retaliation.yaml")
     assert exp.shared_seeds and exp.seed(0, 3) == exp.seed(2, 3) == paired_seeds(20200103, 4)[3]
+    # the first level (compare --sweep's default baseline level) is the model's baseline value,
+    # and one level is a small change of it (the levels went stale once when issue 11 moved it)
+    key = "actors.united_states.retaliation_weight"
+    levels, base = exp.spec.factors[key].levels, get_path(exp.base, key)
+    assert levels[0] == base and any(0 < abs(x / base - 1) <= 0.15 for x in levels[1:]), levels

@@ -128,9 +128,16 @@ def test_report_discovery_end_to_end(tmp_path):
 
 
 def test_shipped_discovery_spec_is_valid():
+    from sim.config.loader import get_path
+
     exp = load_experiment(ROOT / "configs" / "sweeps" / "discovery.yaml")
     assert exp.shared_seeds and exp.n_runs <= 5000 and len(exp.spec.discovery or []) >= 2
     assert 5 <= len(exp.spec.factors) <= 8
+    # the ranges are around the model's baseline (they went stale once: issue 11 moved the US
+    # retaliation weight to 3.0, outside the old [0.45, 1.8])
+    for key, factor in exp.spec.factors.items():
+        lo, hi = factor.bounds
+        assert lo < get_path(exp.base, key) < hi, (key, factor.bounds)
 
 
 def test_categorical_factor_box_and_its_relaxation():

@@ -226,7 +226,7 @@ def _overrides(items: Mapping[str, Any] | Iterable[str] | None, flag: str) -> di
             key, value = parse_override(str(item))
         except UserError:
             raise UserError(f"{flag} {quote(item)}: expected KEY=VALUE, e.g. "
-                            "actors.united_states.retaliation_weight=1.2") from None
+                            "actors.united_states.retaliation_weight=3.3") from None
         out[key] = value
     return out
 

@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
     p.add_argument("--set-a", action="append", default=[], metavar="KEY=VALUE",
                    help="override a value in A only")
     p.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a value in B only, e.g. actors.united_states.retaliation_weight=1.2")
+                   help="override a value in B only, e.g. actors.united_states.retaliation_weight=3.3")
     p.add_argument("--runs", type=whole_number("--runs", 2, MAX_RUNS), default=1000,
                    help="paired runs (default 1000; 2 or more)")
     p.add_argument("--days", type=whole_number("--days", 1, max_days()), default=None,
