@@ -4,7 +4,8 @@ Public API:
 - :class:`EscalationModel` (Mesa model), :func:`run_model` (one run -> flat dict of path and
   metrics), :func:`run_batch` (many parameter rows at once, vectorised);
 - :func:`load_config` (validated config);
-- :func:`sweep` and :func:`load_results` (batch experiments; imported lazily).
+- :func:`sweep` and :func:`load_results` (batch experiments; imported lazily);
+- :func:`compare` (B against A on common random numbers: paired differences with 95% CIs).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _LAZY = {
     "sweep": "sim.experiments.runner",
     "load_results": "sim.experiments.store",
     "run_batch": "sim.engines.batch",
+    "compare": "sim.analysis.compare",
 }
 
 __all__ = ["Config", "ConfigError", "UserError", "load_config", *_LAZY]

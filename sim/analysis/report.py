@@ -18,6 +18,10 @@ refuses run ids stored twice), and never runs the model. It writes ``DIR/report/
 - ``paths.png`` (path shares with interval bars per design point);
 - for ``sobol`` and ``morris`` sweeps, ``sensitivity.csv`` and ``sensitivity_*.png``
   (:mod:`sim.analysis.sensitivity`);
+- for each outcome of ``discover`` (and of the spec's ``discovery`` list), scenario discovery
+  (:mod:`sim.analysis.discovery`): ``discovery_boxes.csv`` (the chosen PRIM box per outcome:
+  each factor's limits and quasi-p-values), ``discovery_trajectory.csv`` (the peeling
+  trajectory: coverage, density, mass), ``prim_tradeoff_<i>.png`` and ``prim_box_<i>.png``;
 - ``report.md``, which embeds the plots and tables.
 
 Every statistic comes from :mod:`sim.analysis.stats`; every file is written to a temporary name
@@ -34,7 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis import discovery as prim_discovery
 from sim.analysis import report_plots as plots
+from sim.analysis.discovery import ALPHA, MIN_COVERAGE, Discovery, condition_for, plot_box, plot_tradeoff
 from sim.analysis.sensitivity import sensitivity
 from sim.analysis.stats import metric_table, path_table, paths_by_factor, successful
 from sim.core.outcomes import EXTRA_METRICS, METRICS, PATHS
@@ -76,6 +82,7 @@ class _Tables:
     sens: pd.DataFrame
     notes: list[str]
     status_counts: dict[str, int] = field(default_factory=dict)
+    discoveries: list[Discovery] = field(default_factory=list)
 
     @property
     def many(self) -> bool:
@@ -111,16 +118,20 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
 
 
-def make_report(results_dir: str | Path, out: str | Path | None = None) -> tuple[Path, str]:
+def make_report(results_dir: str | Path, out: str | Path | None = None,
+                discover: Sequence[str] = ()) -> tuple[Path, str]:
     """Write the report of a sweep results folder; return the report folder and printed text.
 
-    ``out`` defaults to ``results_dir/report``. Reads only the results folder; a missing or
-    damaged folder, one without runs, or a report folder that cannot be written raises
+    ``out`` defaults to ``results_dir/report``. ``discover`` lists outcome conditions for
+    scenario discovery (PRIM boxes over the factors), added to the spec's ``discovery`` list.
+    Reads only the results folder; a missing or damaged folder, one without runs, a bad
+    condition or a report folder that cannot be written raises
     :class:`sim.errors.UserError` with a one-line message.
     """
     res = load_runs(results_dir)
     report_dir = Path(out) if out is not None else res.root / "report"
     t = _tables(res)
+    t.discoveries = _discoveries(res, t.factors, discover)
     if report_dir.exists() and not report_dir.is_dir():
         raise UserError(f"--out {report_dir}: is a file, expected a folder for the report")
     try:
@@ -158,10 +169,80 @@ def make_report(results_dir: str | Path, out: str | Path | None = None) -> tuple
                                        incomplete=not res.complete)
                 what = "path probabilities" if kind == "paths" else "metric means"
                 images.append((f"Sensitivity of {what}", name))
+    images += _write_discoveries(t, report_dir)
     text = _printed(t, report_dir)
     md = _markdown(t, images)
     atomic_write(report_dir / "report.md", lambda p: p.write_text(md, encoding="utf-8"))
     return report_dir, text
+
+
+def _discoveries(res: Results, factors: list[str], extra: Sequence[str]) -> list[Discovery]:
+    """PRIM results for every condition (``--discover`` first, then the spec's list); each
+    condition is checked before any is computed.
+    """
+    spec_list = res.manifest.get("spec", {}).get("discovery") or []
+    items = [(str(c), "--discover") for c in extra]
+    items += [(str(c), f"{res.root}: spec discovery[{i}]:") for i, c in enumerate(spec_list)]
+    if items and not factors:
+        raise UserError(f"{items[0][1]} {items[0][0]!r}: the sweep has no factors to search")
+    conditions, seen = [], set()
+    for text, where in items:
+        cond = condition_for(text, res.runs, factors, where)
+        if cond.text not in seen:
+            seen.add(cond.text)
+            conditions.append(cond)
+    return [prim_discovery.discover(res.runs, factors, c) for c in conditions]
+
+
+def _write_discoveries(t: _Tables, report_dir: Path) -> list[tuple[str, str]]:
+    images: list[tuple[str, str]] = []
+    if not t.discoveries:
+        return images
+    boxes, trajectories = [], []
+    for i, d in enumerate(t.discoveries):
+        boxes.append(d.box.assign(outcome=d.condition.text))
+        trajectories.append(d.trajectory.assign(outcome=d.condition.text))
+        name = f"prim_tradeoff_{i}.png"
+        plot_tradeoff(d, report_dir / name, f"PRIM peeling trajectory: {d.condition.text}")
+        images.append((f"PRIM coverage-density trade-off: {d.condition.text}", name))
+        if d.found:
+            name = f"prim_box_{i}.png"
+            plot_box(d, report_dir / name, f"PRIM box for {d.condition.text} (blue: restricted)")
+            images.append((f"PRIM box limits: {d.condition.text}", name))
+    nonempty = [b for b in boxes if not b.empty]
+    box_frame = pd.concat(nonempty) if nonempty else pd.DataFrame(columns=["outcome"])
+    _write_csv(report_dir / "discovery_boxes.csv", box_frame)
+    _write_csv(report_dir / "discovery_trajectory.csv", pd.concat(trajectories))
+    return images
+
+
+def _discovery_summary(d: Discovery) -> list[str]:
+    base, blo, bhi = d.base_rate
+    dens, dlo, dhi = d.density
+    lines = [f"outcome {d.condition.text!r}: {d.k:,} of {d.n:,} successful runs "
+             f"(base rate {_pct_ci(base, blo, bhi)})"]
+    if d.found:
+        lines.append(f"  box: coverage {d.coverage:.3f}, density {_pct_ci(dens, dlo, dhi)}, "
+                     f"mass {d.mass:.3f}, lift {d.lift:.2f}x the base rate")
+    else:
+        lines.append("  no box: " + "; ".join(d.notes[-1:]))
+    return lines
+
+
+_BOX_HEAD = ["factor", "box", "full range", "quasi-p (low, high)"]
+
+
+def _box_rows(d: Discovery) -> list[list[str]]:
+    rows = []
+    for r in d.box[d.box["restricted"]].to_dict("records"):
+        if r["kind"] == "levels":
+            box, full = str(r["lower"]), str(r["min"])
+        else:
+            box = f"{_fmt(float(r['lower']))} to {_fmt(float(r['upper']))}"
+            full = f"{_fmt(float(r['min']))} to {_fmt(float(r['max']))}"
+        qp = ", ".join(_fmt(q) if np.isfinite(q) else "-" for q in (r["qp_lower"], r["qp_upper"]))
+        rows.append([str(r["factor"]), box, full, qp])
+    return rows
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:
@@ -298,6 +379,12 @@ def _printed(t: _Tables, report_dir: Path) -> str:
         lines += ["", f"{t.res.manifest['sampler'].capitalize()} sensitivity indices "
                       f"(± 95% CI half-width){mark}"]
         lines.append(_text_table(["outcome", "factor", *idx], _sens_rows(t.sens)))
+    if t.discoveries:
+        lines += ["", "Scenario discovery (PRIM over the swept factors; rows are runs)"]
+        for d in t.discoveries:
+            lines += _discovery_summary(d)
+            if d.found:
+                lines.append(_text_table(_BOX_HEAD, _box_rows(d)))
     lines += [*t.notes[len(t.res.notes):], "", f"report: {report_dir / 'report.md'}"]
     return "\n".join(lines)
 
@@ -337,6 +424,22 @@ def _markdown(t: _Tables, images: list[tuple[str, str]]) -> str:
                    "in [sensitivity.csv](sensitivity.csv).", ""]
             md.append(_md_table(["outcome", "factor", *idx], _sens_rows(t.sens)))
         md += [""] + [f"- {n}" for n in sens_notes]
+    if t.discoveries:
+        md += ["", "## Scenario discovery (PRIM)", "",
+               "For each outcome, the region of the swept factors where it concentrates: PRIM "
+               "(EMA Workbench) over the successful runs as rows. The box is the densest on the "
+               f"peeling trajectory that covers at least {MIN_COVERAGE:.0%} of the outcome's "
+               f"runs, with every limit whose quasi-p-value is {ALPHA} or more relaxed. "
+               "*Coverage*: share of the outcome's runs inside the box; *density*: share of the "
+               "box's runs with the outcome (95% Wilson CI); *mass*: share of all runs inside. "
+               "Trajectories in [discovery_trajectory.csv](discovery_trajectory.csv), boxes in "
+               "[discovery_boxes.csv](discovery_boxes.csv); see docs/discovery.md."]
+        for d in t.discoveries:
+            md += ["", f"### {d.condition.text}", ""]
+            md += [f"- {line.strip()}" for line in _discovery_summary(d)]
+            md += [f"- note: {n}" for n in d.notes[:-1] if d.found or n != d.notes[-1]]
+            if d.found:
+                md += ["", _md_table(_BOX_HEAD, _box_rows(d))]
     md += ["", "## Plots", ""]
     for title, name in images:
         md += [f"### {title}", "", f"![{title}]({name})", ""]

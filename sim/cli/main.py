@@ -1,4 +1,4 @@
-"""Command line: ``escalation run | sweep | report | validate | calibrate | history | dashboard``.
+"""Command line: ``escalation run | sweep | report | compare | validate | calibrate | history | dashboard``.
 
 Parsing only: each subcommand lives in its own module that exposes ``register(subparsers)``
 (adding its parser and ``set_defaults(func=...)``); the handler calls library functions. User
@@ -21,6 +21,7 @@ from sim.errors import UserError, one_line
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.run",
     "sim.cli.sweep",
+    "sim.cli.compare",
     "sim.cli.validate",
     "sim.cli.history",
     "sim.cli.dashboard",

@@ -59,6 +59,10 @@ def register(sub: Any) -> None:
     r.add_argument("dir", metavar="DIR", help="results folder written by 'escalation sweep'")
     r.add_argument("--out", default=None, metavar="FOLDER",
                    help="where to write the report (default DIR/report)")
+    r.add_argument("--discover", action="append", default=[], metavar="CONDITION",
+                   help="scenario discovery: PRIM box over the factors for an outcome, e.g. "
+                        "'path == s1_major_escalation', 'us_killed > 10', 'all_out_war' "
+                        "(repeatable; the spec's discovery list is added)")
     r.set_defaults(func=report_command)
 
 
@@ -84,7 +88,7 @@ def report_command(args: argparse.Namespace) -> int:
     """Handle ``escalation report``."""
     from sim.analysis.report import make_report
 
-    folder, text = make_report(args.dir, out=args.out)
+    folder, text = make_report(args.dir, out=args.out, discover=args.discover)
     print(text)
     print(f"wrote {Path(folder)}")
     return 0

@@ -191,7 +191,7 @@ def _header(exp: Experiment, fingerprint: str) -> dict[str, Any]:
         "n_designs": exp.n_designs,
         "n_runs": exp.n_runs,
         "record": s.record,
-        "seeds": "sim.core.draws.seed_for(master_seed, design_id, replicate)",
+        "seeds": exp.seed_rule,
         "run_id": "design_id * replicates + replicate",
     }
 

@@ -13,7 +13,13 @@ its storage (:mod:`sim.experiments.store`):
   spawned from ``master_seed``. ``grid`` is the full factorial of the levels;
 - every **run** is (``design_id``, ``replicate``) with ``run_id = design_id * replicates +
   replicate`` and seed ``sim.core.draws.seed_for(master_seed, design_id, replicate)``, so ids and
-  seeds do not depend on chunking, worker count or which runs already exist.
+  seeds do not depend on chunking, worker count or which runs already exist. With
+  ``seeds: shared`` every design point uses the same seeds, ``seed_for(master_seed,
+  replicate)``: design points are then paired by replicate (common random numbers), and
+  ``escalation compare --sweep`` compares a factor's levels on them;
+- ``discovery`` lists outcomes for scenario discovery (PRIM boxes in the report), each a
+  condition ``COLUMN [OP VALUE]`` on a run's ``path`` or a metric (:func:`parse_condition`);
+  it does not change the results, so it is not part of the fingerprint.
 
 Bad input (unknown sampler or key, factor path not in the config, bounds reversed or outside the
 parameter's allowed range, levels of the wrong kind, non-positive replicates, NaN/inf) raises
@@ -58,6 +64,10 @@ SAMPLERS: tuple[str, ...] = ("grid", "random", "latin", "sobol", "morris")
 #: Samplers that draw from ``bounds`` (all but ``grid``, which takes ``levels``).
 BOUNDED_SAMPLERS: tuple[str, ...] = ("random", "latin", "sobol", "morris")
 RECORD: tuple[str, ...] = ("summary", "series")
+#: Seed rules: a seed per (design point, replicate), or one per replicate shared by all points.
+SEEDS: tuple[str, ...] = ("per_design", "shared")
+#: Comparison operators of a discovery condition (two-character ones first, for parsing).
+OPERATORS: tuple[str, ...] = ("==", "!=", ">=", "<=", ">", "<")
 #: Identity and status columns of every results row, in order (factors, path, metrics follow).
 ID_COLUMNS: tuple[str, ...] = ("run_id", "design_id", "replicate", "seed", "status", "error")
 #: Metric columns of every results row, in order.
@@ -118,6 +128,19 @@ class SweepSpec(_Strict):
     sampler_options: SamplerOptions = Field(default_factory=SamplerOptions)
     factors: dict[str, FactorSpec] = Field(default_factory=dict)
     record: Literal[RECORD] = "summary"  # type: ignore[valid-type]
+    #: None means "per_design" (left out of the dumped spec, so older fingerprints stay valid).
+    seeds: Literal[SEEDS] | None = None  # type: ignore[valid-type]
+    discovery: list[str] | None = None
+
+    @field_validator("discovery")
+    @classmethod
+    def _conditions(cls, v: list[str] | None) -> list[str] | None:
+        for i, text in enumerate(v or []):
+            try:
+                parse_condition(text)
+            except UserError as exc:
+                raise ValueError(f"item {i}: {exc}") from None
+        return v
 
     @field_validator("factors", mode="before")
     @classmethod
@@ -126,6 +149,95 @@ class SweepSpec(_Strict):
         if isinstance(v, Mapping):
             return {k: ({"levels": x} if isinstance(x, list) else x) for k, x in v.items()}
         return v
+
+
+# -------------------------------------------------------------------------------- conditions
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An outcome of a run as a condition on one column: ``column op value``.
+
+    ``column`` is ``path`` or a metric; a boolean metric alone (``all_out_war``) means
+    ``== true``. :meth:`evaluate` gives one boolean per row of a runs table.
+    """
+
+    text: str
+    column: str
+    op: str
+    value: bool | float | str
+
+    def evaluate(self, frame: pd.DataFrame) -> np.ndarray:
+        """One boolean per row: whether the run has this outcome."""
+        col = frame[self.column]
+        if self.column == "path":
+            x: Any = col.astype(str).to_numpy()
+        elif isinstance(self.value, bool):
+            x = col.astype(bool).to_numpy()
+        else:
+            x = col.astype(np.float64).to_numpy()
+        ops = {"==": np.equal, "!=": np.not_equal, ">": np.greater, ">=": np.greater_equal,
+               "<": np.less, "<=": np.less_equal}
+        return np.asarray(ops[self.op](x, self.value), dtype=bool)
+
+
+def _metric_kinds() -> dict[str, str]:
+    """Metric name -> ``bool`` or ``number`` (from the metric lists and a one-day probe run)."""
+    probe = run_ensemble(load_config(), [0], days=1).records()[0]
+    return {m: ("bool" if isinstance(probe.get(m), (bool, np.bool_)) else "number")
+            for m in METRIC_COLUMNS}
+
+
+def parse_condition(text: str, kinds: Mapping[str, str] | None = None) -> Condition:
+    """Parse an outcome condition: ``path == s1_major_escalation``, ``us_killed > 10``,
+    ``all_out_war`` (a boolean metric alone), ``us_exit == false``.
+
+    ``path`` takes ``==``/``!=`` and one of the paths; a boolean metric ``==``/``!=`` and
+    ``true``/``false``; a numeric metric any operator and a finite number. ``kinds`` maps
+    metric names to ``bool``/``number`` (default: every metric of :data:`METRIC_COLUMNS`).
+    Anything else is a one-line :class:`UserError` saying what is allowed.
+    """
+    from sim.core.outcomes import PATHS
+
+    raw = " ".join(str(text).split())
+    kinds = dict(kinds) if kinds is not None else _metric_kinds()
+    for op in OPERATORS:
+        if op in raw:
+            column, _, value_text = (x.strip() for x in raw.partition(op))
+            break
+    else:
+        column, op, value_text = raw, "", ""
+    allowed = "path or a metric (e.g. us_killed, all_out_war)"
+    if not column:
+        raise UserError(f"condition {quote(text)}: no column; expected COLUMN [OP VALUE] with "
+                        f"COLUMN {allowed}")
+    if column == "path":
+        if op not in ("==", "!="):
+            raise UserError(f"condition {quote(text)}: path takes == or != and a path name")
+        if value_text not in PATHS:
+            raise UserError(f"condition {quote(text)}: {quote(value_text)} is not a path; "
+                            f"allowed: {', '.join(PATHS)}")
+        return Condition(raw, column, op, value_text)
+    if column not in kinds:
+        raise UserError(f"condition {quote(text)}: {quote(column)} is not path or a metric; "
+                        f"metrics: {', '.join(kinds)}")
+    if kinds[column] == "bool":
+        if not op:
+            return Condition(raw, column, "==", True)
+        if op not in ("==", "!=") or value_text.lower() not in ("true", "false"):
+            raise UserError(f"condition {quote(text)}: {column} is true or false; write "
+                            f"'{column}' or '{column} == false'")
+        return Condition(raw, column, op, value_text.lower() == "true")
+    if not op:
+        raise UserError(f"condition {quote(text)}: {column} is a number; give an operator "
+                        f"({', '.join(OPERATORS)}) and a value, e.g. '{column} > 10'")
+    try:
+        value = float(value_text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise UserError(f"condition {quote(text)}: {quote(value_text)} is not a finite number")
+    return Condition(raw, column, op, value)
 
 
 # -------------------------------------------------------------------------------- loading
@@ -357,6 +469,24 @@ class Experiment:
         """Deterministic run id of (design point, replicate)."""
         return design_id * self.spec.replicates + replicate
 
+    @property
+    def shared_seeds(self) -> bool:
+        """Whether every design point runs on the same seeds (``seeds: shared``)."""
+        return self.spec.seeds == "shared"
+
+    @property
+    def seed_rule(self) -> str:
+        """How a run's seed is made (recorded in the manifest)."""
+        if self.shared_seeds:
+            return "sim.core.draws.seed_for(master_seed, replicate) (seeds: shared)"
+        return "sim.core.draws.seed_for(master_seed, design_id, replicate)"
+
+    def seed(self, design_id: int, replicate: int) -> int:
+        """The run seed of (design point, replicate) under the spec's seed rule."""
+        if self.shared_seeds:
+            return seed_for(self.spec.master_seed, replicate)
+        return seed_for(self.spec.master_seed, design_id, replicate)
+
     def factor_values(self, design_id: int) -> dict[str, Any]:
         """Return the factor values (config overrides) of a design point."""
         return {path: _plain(self.design[path].iat[design_id]) for path in self.spec.factors}
@@ -384,7 +514,7 @@ class Experiment:
                 start += len(take)
                 r = tuple(int(i - d * reps) for i in take)
                 pieces.append(Piece(d, factors, r, tuple(int(i) for i in take),
-                                    tuple(seed_for(self.spec.master_seed, d, x) for x in r)))
+                                    tuple(self.seed(d, x) for x in r)))
                 size += len(take)
                 if size >= chunk_size:
                     yield Task(self.base, self.days, engine, series, tuple(pieces))
@@ -399,7 +529,8 @@ class Experiment:
 
     def fingerprint(self) -> str:
         """Hash of what determines the results: the spec, the resolved base config and days."""
-        blob = json.dumps({"spec": self.spec_dict(), "base": self.base.hash(), "days": self.days},
+        spec = {k: v for k, v in self.spec_dict().items() if k != "discovery"}
+        blob = json.dumps({"spec": spec, "base": self.base.hash(), "days": self.days},
                           sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
