@@ -49,9 +49,7 @@ class Executive(Stateless):
         blocs = parliament.blocs
         self.position = entity([b.us_ties for b in blocs], replicates) - entity([b.iran_alignment for b in blocs],
                                                                              replicates)
-        self.seats = np.array([[float(voting.bloc_seats(b.seats, parliament.cohesion))] for b in blocs]) \
-            if not stacked else np.stack([np.broadcast_to(voting.bloc_seats(b.seats, parliament.cohesion),
-                                                          (replicates,)) for b in blocs])
+        self.seats = entity([voting.bloc_seats(b.seats, parliament.cohesion) for b in blocs], replicates)
 
     @classmethod
     def build(cls, params: Params, replicates: int) -> Executive:

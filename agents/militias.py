@@ -51,8 +51,9 @@ class Militias(BeliefLearner):
         self.hostility = entity([m.hostility for m in rows], replicates)
         self.fear = entity([m.fear for m in rows], replicates)
         self.rate = entity([m.learning_rate for m in rows], replicates)
-        self.weights = np.stack([entity([m.weights[k] for m in rows], replicates)
-                                 for k in range(len(rows[0].weights))])  # (tactics, M, 1 or R)
+        weights = [entity([m.weights[k] for m in rows], replicates) for k in range(len(rows[0].weights))]
+        width = max(x.shape[1] for x in weights)
+        self.weights = np.stack([np.broadcast_to(x, (len(rows), width)) for x in weights])  # (tactics, M, 1 or R)
         self.belief = np.broadcast_to(entity([m.belief_us_retaliation for m in rows], replicates),
                                       (len(rows), replicates)).copy()
         self.ids = (D.MILITIA + np.arange(len(rows)))[:, None]
