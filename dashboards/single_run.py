@@ -383,7 +383,9 @@ def PathStatus(model: Any) -> Any:
             f'day {st["day"]} of {st["days"]} &middot; preset {_esc(preset or "?")}'
             f' &middot; seed {_esc(model.seed)} &middot; {m["militia_attacks"]} militia attacks, '
             f'{m["us_strikes_iraq"]} US strikes in Iraq, {m["us_strikes_iran"]} on Iran, '
-            f'max rung {m["max_escalation"]}/6</span></div>'))
+            f'max rung {m["max_escalation"]}/6</span><br><span class="tracks" style="color:#444;font-size:13px">'
+            f'military track: <b>{_esc(st["military"])}</b> &middot; political track: '
+            f'<b>{_esc(st["political"])}</b></span></div>'))
     return main
 
 
