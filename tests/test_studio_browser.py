@@ -72,7 +72,7 @@ def _fill(p, label: str, text: str) -> None:
 
 
 def _choose(p, label: str, option: str) -> None:
-    p.locator(".v-select").filter(has_text=label).first.click()
+    p.locator(".v-select").filter(has=p.locator("label").get_by_text(label, exact=True)).first.click()
     p.locator(".v-menu__content.menuable__content__active .v-list-item").filter(has_text=option).first.click()
 
 
