@@ -159,6 +159,7 @@ Regenerate (about a minute per what-if at 1,000 runs on one core):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Compare every counterfactual with the actual course and write the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--days", type=int, default=187, help="187 = 27 Dec 2019 to 30 Jun 2020")

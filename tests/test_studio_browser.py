@@ -65,15 +65,8 @@ def _percentiles(p) -> dict[str, float]:
             for i in range(rows.count())}
 
 
-def _fill(p, label: str, text: str) -> None:
-    field = p.get_by_label(label, exact=True)
-    field.fill(text)
-    field.press("Enter")
-
-
-def _choose(p, label: str, option: str) -> None:
-    p.locator(".v-select").filter(has=p.locator("label").get_by_text(label, exact=True)).first.click()
-    p.locator(".v-menu__content.menuable__content__active .v-list-item").filter(has_text=option).first.click()
+_fill = D.page_fill
+_choose = D.page_choose
 
 
 def test_the_single_run_over_its_fan_chart(page, server):
@@ -140,12 +133,7 @@ def _status(p, css: str = ".play-status") -> dict[str, str]:
 
 
 def _wait_day(p, day: int, css: str = ".play-status") -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if p.locator(css).count() and p.locator(css).get_attribute("data-day") == str(day):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"{css} did not reach day {day}")
+    D.page_wait_attr(p, css, "data-day", str(day))
 
 
 def _start(p, server, seat: str, seed: str, days: str) -> None:
