@@ -153,7 +153,8 @@ def world_state(model: Any) -> list[tuple[str, str]]:
     return [
         ("Day", f"{w.day} of {model.days} ({date})"),
         ("US troops in Iraq", f"{float(w.troops[0]):,.0f}"),
-        ("US killed / wounded", f"{int(c.us_killed[0])} / {int(c.us_wounded[0])}"),
+        ("US killed / wounded", f"{int(c.us_killed[0])} / {int(c.us_wounded[0])} "
+                                f"({n(c.us_wounded_reported)} wounded reported so far)"),
         ("Coalition killed", f"{n(c.coalition_killed)}"),
         ("Militia fighters killed", f"{int(c.militia_killed[0])}"),
         ("Other Iraqis killed", f"{int(c.iraqi_killed[0])}"),

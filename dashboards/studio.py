@@ -23,7 +23,7 @@ from typing import Any
 
 import solara
 
-from dashboards import figures, theme
+from dashboards import figures, studio_figures, theme
 from dashboards.single_run import FanView, parse_seed
 from dashboards.sweep import results_root
 from sim.config import CONFIG_DIR, STRATEGIES, Config, UserError, load_config
@@ -339,13 +339,13 @@ def Game(p: S.PlaySession, chosen: Any, strategy: Any, play: Any, save: Any, sav
             if p.seat == "Iran":
                 solara.ToggleButtonsSingle(value=strategy, values=list(STRATEGIES), classes=["play-strategy"])
                 solara.HTML(unsafe_innerHTML="<div class='advice'>" + ", ".join(
-                    f"{s}: <b>{100 * advice[s]:.0f}%</b>" for s in STRATEGIES) + "</div>")
+                    f"{s}: <b>{studio_figures.chance(advice[s])}</b>" for s in STRATEGIES) + "</div>")
                 options = ["direct_strike"]
             else:
                 options = list(advice)
             with solara.Row(classes=["play-acts"], style={"flex-wrap": "wrap"}):
                 for a in options:
-                    solara.Checkbox(label=f"{a} (model: {100 * advice[a]:.0f}%)",
+                    solara.Checkbox(label=f"{a} (model: {studio_figures.chance(advice[a])})",
                                     value=a in chosen.value,
                                     on_value=_toggle(chosen, a))
             with solara.Row():

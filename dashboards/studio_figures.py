@@ -30,6 +30,11 @@ def percentiles(fan: Fan, run: Mapping[str, Sequence[float]], day: int) -> list[
     return out
 
 
+def chance(p: float) -> str:
+    """A probability as advice text: whole percent, '<1%' for a small chance that is not zero."""
+    return "<1%" if 0.0 < p < 0.005 else f"{100 * p:.0f}%"
+
+
 def _fmt(name: str, x: float) -> str:
     return f"{x:,.0f}" if name in ("attacks", "us_killed", "us_troops") else f"{x:.2f}"
 
@@ -75,7 +80,7 @@ def fan_figure(fan: Fan, run: Mapping[str, Sequence[float]], day: int, title: st
         if diverged is not None:
             ax.axvline(diverged, color=c["branch"], lw=1.0, alpha=0.6)
         p = fan.percentile(name, min(d, len(y) - 1), float(y[-1]))
-        ax.set_title(f"{theme.FAN_SERIES[name]}\nthis run: percentile {p:.0f}", fontsize=9)
+        ax.set_title(f"{theme.FAN_SERIES[name]}\n{labels[0].split(':')[0]}: percentile {p:.0f}", fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_xlim(0, fan.days)
     legend = axes[-1]

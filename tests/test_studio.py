@@ -144,3 +144,30 @@ def test_bad_session_files_and_moves(cfg, tmp_path):
     other = with_overrides(cfg, {"actors.united_states.retaliation_weight": 0.5})  # a changed config
     with pytest.raises(UserError, match="config changed"):
         S.PlaySession.from_record(other, p.record())
+
+
+def test_fan_figure_and_percentile_table(cfg):
+    from dashboards import studio_figures as SF
+    from dashboards.studio import config_for, parse_int, parse_value
+
+    fan = F.compute(cfg, 20, runs=30)
+    run = S.Track.start(cfg, 3, 20)
+    run.run_to(12)
+    rows = SF.percentiles(fan, run.series, 12)
+    assert [r["series"] for r in rows] == list(S.SERIES)
+    for r in rows:
+        assert r["percentile"] == pytest.approx(F.percentile(fan.values[r["series"]][12], r["value"]))
+        assert r["low"] <= r["median"] <= r["high"]
+    html = SF.percentile_html(rows, fan.runs)
+    assert html.count("data-percentile=") == len(S.SERIES)
+    fig = SF.fan_figure(fan, run.series, 12, other=run.series, fork_day=5, diverged=7)
+    assert len(fig.axes) == 6
+    assert SF.chance(0.001) == "<1%" and SF.chance(0.0) == "0%" and SF.chance(0.5) == "50%"
+    with pytest.raises(UserError, match="not offered"):
+        config_for("../../etc/passwd")
+    with pytest.raises(UserError, match="not a whole number"):
+        parse_int("٣", "days", 1, 10)
+    with pytest.raises(UserError, match="out of range"):
+        parse_int("11", "days", 1, 10)
+    with pytest.raises(UserError, match="not a number"):
+        parse_value("abc")

@@ -162,7 +162,7 @@ class FanCache:
 
             def write(tmp: Path) -> None:
                 with open(tmp, "wb") as fh:
-                    np.savez_compressed(fh, **result.values)
+                    np.savez_compressed(fh, **result.values)  # type: ignore[arg-type]
 
             atomic_write(path, write)
         except (OSError, UserError):
