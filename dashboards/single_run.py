@@ -446,18 +446,28 @@ def FanView(cfg: Config, days: int, run: Any, day: int, title: str = "", other: 
                 f'<div class="fan-pending">Computing the ensemble of {fans.DEFAULT_RUNS} runs of this '
                 f'configuration ({int(days)} days) in the background ...</div>'))
         else:
-            fan = result.value
-            data = solara.use_memo(
-                lambda: _png(studio_figures.fan_figure(fan, run, day, title, other, fork_day, diverged, labels)),
-                [key, day, len(run["attacks"]), id(other), fork_day, diverged])
-            with solara.Div(classes=["fan-chart", "dashboard-figure"], style={"max-width": "100%"}):
-                rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
-            rows = studio_figures.percentiles(fan, run, day)
-            solara.HTML(unsafe_innerHTML=studio_figures.percentile_html(rows, fan.runs))
-            solara.HTML(unsafe_innerHTML=(
-                f'<div class="fan-meta" style="color:#666;font-size:12px">ensemble: {fan.runs} runs on seeds '
-                f'seed_for({fan.master_seed}, r), config hash {fan.config_hash}; computed or read in '
-                f'{fan.seconds:.1f} s</div>'))
+            FanChart(result.value, run, day, title, other, fork_day, diverged, labels)
+    return main
+
+
+@solara.component
+def FanChart(fan: fans.Fan, run: Any, day: int, title: str, other: Any, fork_day: int | None,
+             diverged: int | None, labels: tuple[str, str]) -> Any:
+    """The fan chart image (redrawn when the day, the run's length or the branch changes), the
+    percentile table and where the ensemble came from.
+    """
+    data = solara.use_memo(
+        lambda: _png(studio_figures.fan_figure(fan, run, day, title, other, fork_day, diverged, labels)),
+        [fan.config_hash, fan.days, day, len(run["attacks"]), id(other), fork_day, diverged])
+    with solara.Column(gap="4px") as main:
+        with solara.Div(classes=["fan-chart", "dashboard-figure"], style={"max-width": "100%"}):
+            rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
+        rows = studio_figures.percentiles(fan, run, day)
+        solara.HTML(unsafe_innerHTML=studio_figures.percentile_html(rows, fan.runs))
+        solara.HTML(unsafe_innerHTML=(
+            f'<div class="fan-meta" style="color:#666;font-size:12px">ensemble: {fan.runs} runs on seeds '
+            f'seed_for({fan.master_seed}, r), config hash {fan.config_hash}; computed or read in '
+            f'{fan.seconds:.1f} s</div>'))
     return main
 
 

@@ -148,7 +148,7 @@ def BranchPage() -> Any:
         return S.branch(cfg, s, n, d, change)
 
     result = solara.use_thread(compute, dependencies=[request.value], intrusive_cancel=False)
-    acts = acts_of(load_config(CONFIG_DIR / theme.STUDIO_CONFIGS[DEFAULT_LABEL]))
+    acts = solara.use_memo(lambda: acts_of(load_config(CONFIG_DIR / theme.STUDIO_CONFIGS[DEFAULT_LABEL])), [])
     with solara.Column(gap="8px", style={"padding": "12px"}) as main:
         solara.Markdown("## Branch a run\nFork the run at a day with one change; both branches share the "
                         "seed (every keyed draw both make is the same number), so any difference is the change's.")
