@@ -36,7 +36,7 @@ def actor_intensity(model: Any) -> pd.DataFrame:
     rungs = np.asarray(model.params.iran.rungs)
     iran = rungs[tl["iran_strategy"].to_numpy(dtype=int)]
     war = tl["all_out_war"].to_numpy(dtype=bool)
-    calibrated = theme.IRAN_DIRECT_STRIKE_RUNG
+    calibrated = model.params.iran.direct.rung  # Iran's direct strike
     out = pd.DataFrame({"Iran": iran.astype(float), "Militias": 0.0, "United States": 0.0},
                        index=pd.Index(days, name="day"))
     for e in model.events:

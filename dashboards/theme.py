@@ -105,11 +105,9 @@ US_INTENSITY: dict[str, int] = {
     "strike_militias": 4,
     "strike_iran": 6,
 }
-#: Rung of Iran's own (direct) missile strike on the timeline ("3 calibrated").
-IRAN_DIRECT_STRIKE_RUNG = 3
 #: Intensity of each militia action on the same scale.
 MILITIA_INTENSITY: dict[str, int] = {"stand_down": 0, "harass": 2, "deadly": 4, "storm": 5,
-                                     "rocket_base": 2, "rocket_green_zone": 2, "convoy_ied": 3,
+                                     "rocket_base": 2, "rocket_green_zone": 2, "convoy_ied": 2,
                                      "drone": 4, "missile": 4}
 
 RUNG_LABELS: tuple[str, ...] = (
