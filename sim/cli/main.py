@@ -1,4 +1,4 @@
-"""Command line: ``escalation run | sweep | report | compare | validate | calibrate | history | dashboard``.
+"""Command line: ``escalation run | sweep | report | compare | validate | history | dashboard``.
 
 Parsing only: each subcommand lives in its own module that exposes ``register(subparsers)``
 (adding its parser and ``set_defaults(func=...)``); the handler calls library functions. User
