@@ -3,7 +3,7 @@
 # machine (Debian's chromium for the browser tests and npm for Solara's offline assets, via
 # apt-get as root or sudo: scripts/system_packages.sh; the .venv and the asset cache:
 # scripts/setup.sh), then runs the test suite (2 xdist workers; extra arguments go to pytest),
-# ruff, mypy (pure modules) and import-linter. All run even if one fails; the exit status is
+# ruff, mypy (the files listed in pyproject.toml: config, core, agents, engines, experiments, the typed analysis modules) and import-linter. All run even if one fails; the exit status is
 # non-zero if any failed. pytest finding no tests (exit 5) counts as a failure.
 #   --fast   the development tier: skips tests marked slow or browser (and needs no chromium)
 set -euo pipefail

@@ -43,8 +43,9 @@ SUMS: Final[tuple[str, ...]] = (
 LEVELS: Final[tuple[str, ...]] = ("legal_status", "us_troops", "all_out_war", "truce", "government")
 OBSERVABLES: Final[tuple[str, ...]] = SUMS + LEVELS
 INDEX: Final[dict[str, int]] = {name: i for i, name in enumerate(OBSERVABLES)}
-_LEVEL_ROWS: Final = np.array([INDEX[n] for n in LEVELS])
-_SUM_ROWS: Final = np.array([INDEX[n] for n in SUMS])
+#: Sums come first, levels last (OBSERVABLES = SUMS + LEVELS): slices, not fancy indexing.
+_LEVEL_ROWS: Final = slice(len(SUMS), len(OBSERVABLES))
+_SUM_ROWS: Final = slice(0, len(SUMS))
 #: First days kept per run (``inf`` until it happens).
 FIRSTS: Final[tuple[str, ...]] = (
     "day_first_iran_direct_strike", "day_government_formed", "day_first_dialogue_session",

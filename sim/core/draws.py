@@ -86,6 +86,28 @@ def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return z ^ (z >> _S31)
 
 
+def _mix_inplace(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """:func:`_mix` on a fresh array, in place (one temporary instead of six; same bits)."""
+    t = z >> _S30
+    z ^= t
+    z *= _UM1
+    np.right_shift(z, _S27, out=t)
+    z ^= t
+    z *= _UM2
+    np.right_shift(z, _S31, out=t)
+    z ^= t
+    return z
+
+
+def _to_unit(h: npt.NDArray[np.uint64]) -> FloatArray:
+    """The top 53 bits of ``h`` as a float strictly inside (0, 1) (``h`` is consumed)."""
+    h >>= _S11
+    out = h.astype(np.float64)
+    out += 0.5
+    out *= _TO_UNIT
+    return out
+
+
 def uniform(
     seed: npt.ArrayLike,
     day: int,
@@ -142,14 +164,16 @@ class Stream:
         if np.ndim(actor) == 0 and np.ndim(index) == 0:
             key: Any = np.uint64((day * _K_DAY + int(actor) * _K_ACTOR  # type: ignore[call-overload,arg-type,unused-ignore]
                                   + purpose * _K_PURPOSE + int(index) * _K_INDEX) & _MASK)  # type: ignore[call-overload,arg-type,unused-ignore]
-            h = _mix(_mix(mixed ^ key) + _UGOLDEN)
         else:
             with np.errstate(over="ignore"):
                 key = (np.uint64((day * _K_DAY + purpose * _K_PURPOSE) & _MASK)
                        + np.asarray(actor, dtype=np.uint64) * _UK_ACTOR
                        + np.asarray(index, dtype=np.uint64) * _UK_INDEX)
-                h = _mix(_mix(mixed ^ key) + _UGOLDEN)
-        return ((h >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+        # The hash of uniform(), written in place on one fresh array (the draws are the hot
+        # path of the ensemble: ~20 calls a day over every replicate).
+        h = _mix_inplace(np.bitwise_xor(mixed, key))
+        h += _UGOLDEN
+        return _to_unit(_mix_inplace(h))
 
 
 def _scalar_key(seed: npt.ArrayLike, actor: npt.ArrayLike, index: npt.ArrayLike) -> bool:

@@ -63,5 +63,10 @@ def observables(P: Params, iran: IranActs, mil: MilitiaActs, us: USActs, iraq: I
         "day_first_dialogue_session": us.session, "day_first_us_strike_iraq": us.strike_militias,
         "day_first_lethal_attack": mil.lethal_attacks > 0, "day_first_truce": dyn.truce_declared,
     }
-    return (np.stack([np.asarray(obs[k], dtype=np.float64) for k in OBSERVABLES]),
-            np.stack([np.asarray(firsts[k], dtype=bool) for k in FIRSTS]))
+    values = np.empty((len(OBSERVABLES), np.shape(us.troops)[-1]))
+    for i, k in enumerate(OBSERVABLES):
+        values[i] = obs[k]  # rows filled in place (cast to float): cheaper than stacking copies
+    flags = np.empty((len(FIRSTS), values.shape[1]), dtype=bool)
+    for i, k in enumerate(FIRSTS):
+        flags[i] = firsts[k]
+    return values, flags
