@@ -244,3 +244,27 @@ def page_nudge(page: Any, label: str = "revenge", right: bool = True) -> None:
 def page_playing(page: Any) -> bool:
     """Whether the page shows the run playing (the Pause button)."""
     return page.get_by_role("button", name="❚❚", exact=True).count() > 0
+
+
+def page_fill(page: Any, label: str, text: str) -> None:
+    """Type ``text`` into the field labelled exactly ``label`` and commit it (Enter)."""
+    field = page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def page_choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the select labelled exactly ``label``."""
+    page.locator(".v-select").filter(has=page.locator("label").get_by_text(label, exact=True)).first.click()
+    page.locator(".v-menu__content.menuable__content__active .v-list-item").filter(has_text=option).first.click()
+
+
+def page_wait_attr(page: Any, css: str, attr: str, value: str, timeout: float = 60.0) -> None:
+    """Wait until the element ``css`` exists with ``attr`` equal to ``value``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        el = page.locator(css)
+        if el.count() and el.first.get_attribute(attr) == value:
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"{css}[{attr}={value!r}] did not appear in {timeout}s")

@@ -62,8 +62,7 @@ def marked_events(model: Any) -> list[dict[str, Any]]:
         style = _style_key(e)
         if style is None:
             continue
-        notable = (e["us_killed"] > 0 or style in ("storm", "calibrated_strike", "strike_iran",
-                                                   "vote", "all_out_war"))
+        notable = e["us_killed"] > 0 or style in NOTABLE
         if notable:
             marks.append({**e, "style": style})
     return marks
@@ -72,7 +71,7 @@ def marked_events(model: Any) -> list[dict[str, Any]]:
 def _style_key(e: dict[str, Any]) -> str | None:
     kind, action = e["kind"], e["action"]
     if kind == "militia":
-        return theme.TACTIC_STYLE.get(action)
+        return action if action in theme.EVENT_STYLE else None
     if kind == "iran":
         return "calibrated_strike"
     if kind == "iran_outside":
@@ -83,7 +82,22 @@ def _style_key(e: dict[str, Any]) -> str | None:
         return "vote"
     if kind == "war":
         return "all_out_war"
+    if kind == "exogenous":
+        return action if action in theme.EVENT_STYLE else "leadership_strike"
+    if kind == "dialogue":
+        return "dialogue_session"
+    if (kind, action) in (("executive", "government_formed"), ("truce", "truce_declared")):
+        return action
     return None
+
+
+#: Marks on the timeline that are not places on the map.
+NOT_ON_MAP: frozenset[str] = frozenset({"vote", "all_out_war", "dialogue_session", "government_formed",
+                                        "truce_declared"})
+#: Always marked on the timeline (besides any event that killed Americans).
+NOTABLE: frozenset[str] = frozenset({"storm", "calibrated_strike", "strike_iran", "vote", "all_out_war", "drone",
+                                     "missile", "leadership_strike", "dialogue_session", "government_formed",
+                                     "truce_declared"})
 
 
 def event_log(model: Any, limit: int = 150) -> list[dict[str, Any]]:
@@ -124,21 +138,46 @@ def world_state(model: Any) -> list[tuple[str, str]]:
     def pct(x: Any) -> str:
         return f"{100 * float(x[0]):.0f}%"
 
+    def n(x: Any) -> int:
+        return int(np.asarray(x)[0])
+
+    status = n(w.pm_status)
+    alignment = float(w.pm_alignment[0])
+    stance = "leans Iran" if alignment < -0.15 else ("leans US" if alignment > 0.15 else "balancing")
+    executive = theme.PM_STATUS_LABELS[status] + (
+        f", {n(w.days_without_gov)} days without a government" if status < 2 else "")
+    dialogue = theme.DIALOGUE_LABELS[min(n(w.dialogue_stage), len(theme.DIALOGUE_LABELS) - 1)]
+    dialogue += f"; {n(c.dialogue_sessions)} sessions, {n(c.negotiated_drawdowns)} negotiated drawdowns"
+    tactics = ", ".join(f"{theme.EVENT_STYLE[t][2].split(' (')[0].lower()} {n(getattr(c, 'attacks_' + t))}"
+                        for t in ("rocket_base", "rocket_green_zone", "convoy_ied", "drone", "missile"))
     return [
         ("Day", f"{w.day} of {model.days} ({date})"),
         ("US troops in Iraq", f"{float(w.troops[0]):,.0f}"),
-        ("US killed / wounded", f"{int(c.us_killed[0])} / {int(c.us_wounded[0])}"),
+        ("US killed / wounded", f"{int(c.us_killed[0])} / {int(c.us_wounded[0])} "
+                                f"({n(c.us_wounded_reported)} wounded reported so far)"),
+        ("Coalition killed", f"{n(c.coalition_killed)}"),
         ("Militia fighters killed", f"{int(c.militia_killed[0])}"),
         ("Other Iraqis killed", f"{int(c.iraqi_killed[0])}"),
         ("Iranians killed", f"{int(c.iranian_killed[0])}"),
+        ("Attacks by tactic", tactics + f"; storms {n(c.storms)}"),
+        ("Attribution", f"{n(c.unattributed_attacks)} unattributed, {n(c.front_claims)} claimed by front groups"),
+        ("Militia truce", "in force" if bool(w.truce[0]) else f"none ({n(c.truce_days)} truce days so far)"),
+        ("Iraqi executive", executive),
+        ("PM's stance", f"{stance} ({alignment:+.2f}; -1 Iran .. +1 US)"),
+        ("Strategic Dialogue", dialogue),
         ("Iraqi anti-US sentiment", pct(w.sentiment)),
         ("Iran's revenge demand", pct(w.revenge)),
         ("US audience cost", f"{float(w.us_audience[0]):.2f}"),
         ("Iran audience cost", f"{float(w.iran_audience[0]):.2f}"),
+        ("US military track", f"{n(c.us_strikes_iraq)} strikes in Iraq, {n(c.us_strikes_iran)} on Iran, "
+                              f"{n(c.protection_orders)} protection orders"),
+        ("US policy track", f"{n(c.us_sanction_threats_iraq)} threats to Iraq, {n(c.us_sanctions_iraq)} sanctions "
+                            f"imposed, {n(c.waivers_renewed)} waivers, {n(c.bases_handed_over)} bases handed over"),
         ("Sanctions on Iran", pct(w.sanctions_iran)),
         ("Sanctions on Iraq", pct(w.sanctions_iraq)),
         ("ISIS strength", pct(w.isis)),
         ("Legal status of US presence", theme.LEGAL_LABELS[int(w.legal[0])]),
+        ("Parliament's agenda (push to sit)", f"{float(w.agenda[0]):.2f}"),
         ("Iran's strategy", theme.STRATEGY_LABELS[strat]),
         ("Tension", pct(w.tension)),
         ("All-out war", "YES" if bool(w.war[0]) else "no"),
@@ -158,6 +197,9 @@ def path_status(model: Any) -> dict[str, Any]:
     """Return the path the run is tracking now (final classification once it has ended)."""
     m = model.metrics()
     return {"path": m["path"], "label": theme.PATH_LABELS.get(m["path"], m["path"]),
+            "military": theme.MILITARY_TRACK_LABELS.get(m.get("military_track", ""), m.get("military_track", "")),
+            "political": theme.POLITICAL_TRACK_LABELS.get(m.get("political_track", ""),
+                                                          m.get("political_track", "")),
             "colour": theme.PATH_COLOURS.get(m["path"], "#607d8b"), "final": not model.running,
             "day": int(model.world.day), "days": int(model.days), "metrics": m}
 
@@ -199,7 +241,7 @@ def timeline_figure(model: Any) -> Figure:
     seen: set[str] = set()
     for e in marked_events(model):
         colour, marker, label = theme.EVENT_STYLE[e["style"]]
-        y = 6.35 if e["style"] != "vote" else -0.45
+        y = -0.45 if e["style"] in NOT_ON_MAP else 6.35
         ax.scatter([e["day"]], [y], marker=marker, color=colour, s=42, zorder=5,
                    label=label if e["style"] not in seen else None, clip_on=False)
         seen.add(e["style"])
@@ -235,7 +277,7 @@ def map_events(model: Any) -> list[dict[str, Any]]:
     out = []
     for e in model.events:
         style = _style_key(e)
-        if style is None or style in ("vote", "all_out_war"):
+        if style is None or style in NOT_ON_MAP:
             continue
         places: list[tuple[float, float] | None]
         if style == "calibrated_strike":
@@ -251,7 +293,9 @@ def map_events(model: Any) -> list[dict[str, Any]]:
         for p in places:
             if p is not None:
                 out.append({"x": p[0], "y": p[1], "style": style, "day": e["day"],
-                            "target": e["target"]})
+                            "target": e["target"],
+                            "unattributed": e["kind"] == "militia" and e.get("attributed", 1) == 0,
+                            "claimed_by": e.get("claimed_by", "")})
     return out
 
 
@@ -328,16 +372,21 @@ def map_figure(model: Any) -> Figure:
     for style in dict.fromkeys(ev["style"] for ev in events):
         colour, marker, label = theme.EVENT_STYLE[style]
         for recent in (False, True):
-            idx = [i for i, ev in enumerate(events)
-                   if ev["style"] == style and (today - ev["day"] < RECENT_DAYS) == recent]
-            if not idx:
-                continue
-            xy = np.array([(events[i]["x"], events[i]["y"]) for i in idx]) + jitter[idx]
-            ax.scatter(xy[:, 0], xy[:, 1], marker=marker, color=colour, s=90 if recent else 30,
-                       alpha=0.95 if recent else 0.35, edgecolor="black" if recent else "none",
-                       lw=0.5, zorder=6 if recent else 5, label=None if recent else label)
-        if not any(today - ev["day"] >= RECENT_DAYS for ev in events if ev["style"] == style):
-            ax.scatter([], [], marker=marker, color=colour, label=label)
+            for hidden in (False, True):  # hollow: unattributed (a front group's claim, or none)
+                idx = [i for i, ev in enumerate(events)
+                       if ev["style"] == style and (today - ev["day"] < RECENT_DAYS) == recent
+                       and ev["unattributed"] == hidden]
+                if not idx:
+                    continue
+                xy = np.array([(events[i]["x"], events[i]["y"]) for i in idx]) + jitter[idx]
+                ax.scatter(xy[:, 0], xy[:, 1], marker=marker, s=90 if recent else 30,
+                           facecolor="none" if hidden else colour,
+                           edgecolor=colour if hidden else ("black" if recent else "none"),
+                           alpha=0.95 if recent else 0.45, lw=1.2 if hidden else 0.5,
+                           zorder=6 if recent else 5)
+        ax.scatter([], [], marker=marker, color=colour, label=label)
+    if any(ev["unattributed"] for ev in events):
+        ax.scatter([], [], marker="o", facecolor="none", edgecolor="#555", label="hollow: unattributed")
     handles = [Line2D([], [], marker="s", ls="", color="#1f4e9c", label="US/coalition base"),
                Line2D([], [], marker="o", ls="", color="#c0392b", alpha=0.6, label="militia home")]
     h2, l2 = ax.get_legend_handles_labels()

@@ -32,7 +32,8 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from dashboards import figures, theme
+from dashboards import figures, studio_figures, theme
+from sim.analysis import fan as fans
 from sim.config import (
     CONFIG_DIR,
     DEFAULT_CONFIG,
@@ -47,6 +48,7 @@ from sim.config import (
 )
 from sim.core.draws import check_seed
 from sim.engines.mesa_model import EscalationModel
+from sim.engines.studio import series_of
 from sim.errors import quote
 
 #: The payoff weights offered as sliders (dotted config paths); labels and ranges: schema.
@@ -101,6 +103,11 @@ def parse_seed(text: Any) -> int:
     return check_seed(value)  # the one seed rule (0 .. 2**63 - 1), as in the CLI and the API
 
 
+def _description(path: str) -> str:
+    info = field_info(path)
+    return str(info.description) if info is not None and info.description else theme.humanize(path.split(".")[-1])
+
+
 def control_label(path: str) -> str:
     """Label of a control: section and the schema's description (else the field name)."""
     info = field_info(path)
@@ -122,7 +129,7 @@ def model_params(base: Config | None = None) -> dict[str, Any]:
         "preset": {"type": "Select", "value": theme.DEFAULT_PRESET, "values": preset_names(),
                    "label": "Iran posture preset"},
         "days": {"type": "SliderInt", "value": cfg.meta.days, "min": int(days_lo),
-                 "max": int(days_hi), "step": 1, "label": field_info("meta.days").description},
+                 "max": int(days_hi), "step": 1, "label": _description("meta.days")},
     }
     for path in MAIN_WEIGHTS:
         lo, hi, kind = space[path]
@@ -246,6 +253,8 @@ class DashboardModel(EscalationModel):
         self.preset = preset_used
         self.overrides = overrides
         self.input_problems = problems
+        #: the fan chart's series of this run, day 0 .. today
+        self.run_series: dict[str, list[float]] = {k: [float(v[0])] for k, v in series_of(self.world).items()}
 
     def step(self) -> None:
         """Advance one day once the page has caught up; stop if the page is gone."""
@@ -254,6 +263,8 @@ class DashboardModel(EscalationModel):
             return
         with self.lock:
             super().step()
+            for k, v in series_of(self.world).items():
+                self.run_series[k].append(float(v[0]))
 
 
 def _get_or_none(cfg: Config, path: str) -> Any:
@@ -383,7 +394,9 @@ def PathStatus(model: Any) -> Any:
             f'day {st["day"]} of {st["days"]} &middot; preset {_esc(preset or "?")}'
             f' &middot; seed {_esc(model.seed)} &middot; {m["militia_attacks"]} militia attacks, '
             f'{m["us_strikes_iraq"]} US strikes in Iraq, {m["us_strikes_iran"]} on Iran, '
-            f'max rung {m["max_escalation"]}/6</span></div>'))
+            f'max rung {m["max_escalation"]}/6</span><br><span class="tracks" style="color:#444;font-size:13px">'
+            f'military track: <b>{_esc(st["military"])}</b> &middot; political track: '
+            f'<b>{_esc(st["political"])}</b></span></div>'))
     return main
 
 
@@ -404,6 +417,68 @@ def PaceMark(model: Any) -> Any:
     solara.use_effect(shown, [pacer, count])
     solara.use_effect(attach, [pacer])
     return solara.Div(classes=["pace-mark"], style={"display": "none"})
+
+
+#: Fans of every configuration shown, shared by all sessions (immutable once computed): memory,
+#: and ``.npz`` files under ``$ESCALATION_FAN_CACHE`` (default ``~/.cache/escalation/fans``).
+FAN_CACHE = fans.FanCache(fans.default_cache_dir())
+
+
+def fan_for(cfg: Config, days: int) -> fans.Fan:
+    """The ensemble fan of a configuration (computed once, in the caller's thread)."""
+    return FAN_CACHE.get(cfg, days)
+
+
+@solara.component
+def FanView(cfg: Config, days: int, run: Any, day: int, title: str = "", other: Any = None,
+            fork_day: int | None = None, diverged: int | None = None,
+            labels: tuple[str, str] = ("this run", "branch")) -> Any:
+    """A run over its configuration's ensemble: computed in a background thread (the page stays
+    live meanwhile), cached per config hash and days; then the fan chart and the percentile table.
+    """
+    key = (cfg.hash(), int(days))
+    result = solara.use_thread(lambda: fan_for(cfg, days), dependencies=[key], intrusive_cancel=False)
+    with solara.Column(gap="4px", classes=["fan"]) as main:
+        if result.state == solara.ResultState.ERROR:
+            solara.Error(f"The ensemble could not be computed: {result.error}", classes=["fan-error"])
+        elif result.state != solara.ResultState.FINISHED or result.value is None:
+            solara.HTML(unsafe_innerHTML=(
+                f'<div class="fan-pending">Computing the ensemble of {fans.DEFAULT_RUNS} runs of this '
+                f'configuration ({int(days)} days) in the background ...</div>'))
+        else:
+            FanChart(result.value, run, day, title, other, fork_day, diverged, labels)
+    return main
+
+
+@solara.component
+def FanChart(fan: fans.Fan, run: Any, day: int, title: str, other: Any, fork_day: int | None,
+             diverged: int | None, labels: tuple[str, str]) -> Any:
+    """The fan chart image (redrawn when the day, the run's length or the branch changes), the
+    percentile table and where the ensemble came from.
+    """
+    data = solara.use_memo(
+        lambda: _png(studio_figures.fan_figure(fan, run, day, title, other, fork_day, diverged, labels)),
+        [fan.config_hash, fan.days, day, len(run["attacks"]), id(other), fork_day, diverged])
+    with solara.Column(gap="4px") as main:
+        with solara.Div(classes=["fan-chart", "dashboard-figure"], style={"max-width": "100%"}):
+            rw.Image(value=data, format="png", layout={"max_width": "100%", "height": "auto"})
+        rows = studio_figures.percentiles(fan, run, day)
+        solara.HTML(unsafe_innerHTML=studio_figures.percentile_html(rows, fan.runs))
+        solara.HTML(unsafe_innerHTML=(
+            f'<div class="fan-meta" style="color:#666;font-size:12px">ensemble: {fan.runs} runs on seeds '
+            f'seed_for({fan.master_seed}, r), config hash {fan.config_hash}; computed or read in '
+            f'{fan.seconds:.1f} s</div>'))
+    return main
+
+
+@solara.component
+def RunFan(model: Any) -> Any:
+    """The single run's series over its configuration's ensemble."""
+    update_counter.get()
+    with reading(model):
+        run = {k: list(v) for k, v in model.run_series.items()}
+        day = int(model.world.day)
+    return FanView(model.config, int(model.days), run, day)
 
 
 @solara.component
@@ -428,6 +503,8 @@ def Dashboard(model: Any) -> Any:
                     MapView(model)
                 with solara.Card("Parliament", margin=0, classes=["card-parliament"]):
                     ParliamentView(model)
+        with solara.Card("This run against its ensemble", margin=0, classes=["card-fan"]):
+            RunFan(model)
     return main
 
 

@@ -26,15 +26,15 @@ SITE_COORDS: dict[str, tuple[float, float]] = {
     "K-1 Kirkuk": (35.52, 44.28),
     "Baghdad airport": (33.26, 44.23),
     "al-Qaim": (34.37, 41.09),
-    "Basmaya": (33.25, 44.62),
-    "Q-West": (35.77, 43.12),
-    "Mosul": (36.34, 43.13),
-    "al-Taqaddum": (33.34, 43.60),
-    "Highway 1 convoys": (32.70, 44.60),
     "Baghdad embassy": (33.30, 44.40),
     "Baghdad": (33.34, 44.40),
     "Jurf al-Sakhar": (32.89, 44.12),
     "Diyala": (33.75, 44.61),
+    "Basmaya": (33.20, 44.62),
+    "Q-West": (35.80, 43.13),
+    "Mosul": (36.34, 43.13),
+    "al-Taqaddum": (33.34, 43.60),
+    "Highway 1 convoys": (31.95, 45.25),  # the logistics route south of Baghdad (Diwaniyah-Samawah)
 }
 
 #: Where US strikes on Iran proper are drawn (no site is named by the model).
@@ -74,7 +74,19 @@ EVENT_STYLE: dict[str, tuple[str, str, str]] = {
     "strike_iran": ("#0b1f4e", "s", "US strike on Iran"),
     "vote": ("#7b3f98", "o", "Parliament vote"),
     "all_out_war": ("#000000", "*", "All-out war"),
+    # the militias' tactics (issue 11): one marker each on the map and the timeline
+    "rocket_base": ("#f39c12", "^", "Rocket salvo on a base"),
+    "rocket_green_zone": ("#d35400", "<", "Rockets on the Green Zone / embassy"),
+    "convoy_ied": ("#8e5b2b", "h", "IED on a logistics convoy"),
+    "drone": ("#ad1457", ">", "Drone attack"),
+    "missile": ("#c0392b", "X", "Missile strike"),
+    "leadership_strike": ("#0d47a1", "8", "US leadership strike (exogenous)"),
+    "dialogue_session": ("#00897b", "d", "Strategic Dialogue session"),
+    "government_formed": ("#5d4037", "H", "Government formed"),
+    "truce_declared": ("#43a047", "P", "Militia truce declared"),
 }
+#: Militia tactics as the model names them, in the order the map legend lists them.
+TACTIC_STYLES: tuple[str, ...] = ("rocket_base", "rocket_green_zone", "convoy_ied", "drone", "missile", "storm")
 
 #: Intensity of each US option on the timeline's 0-6 escalation scale.
 US_INTENSITY: dict[str, int] = {
@@ -84,6 +96,12 @@ US_INTENSITY: dict[str, int] = {
     "drawdown": 1,
     "sanction_iran": 2,
     "sanction_iraq": 2,
+    "threaten_iraq": 1,
+    "renew_waiver": 0,
+    "warning": 1,
+    "propose_dialogue": 0,
+    "consolidate": 1,
+    "offer_drawdown": 0,
     "strike_militias": 4,
     "strike_iran": 6,
 }
@@ -91,9 +109,6 @@ US_INTENSITY: dict[str, int] = {
 MILITIA_INTENSITY: dict[str, int] = {"stand_down": 0, "harass": 2, "deadly": 4, "storm": 5,
                                      "rocket_base": 2, "rocket_green_zone": 2, "convoy_ied": 2,
                                      "drone": 4, "missile": 4}
-#: Map and timeline style of each militia tactic (the record's kinds).
-TACTIC_STYLE: dict[str, str] = {"rocket_base": "harass", "rocket_green_zone": "harass", "convoy_ied": "harass",
-                                "drone": "deadly", "missile": "deadly", "storm": "storm"}
 
 RUNG_LABELS: tuple[str, ...] = (
     "0 calm", "1 political", "2 harassment", "3 calibrated", "4 deadly", "5 overrun", "6 war",
@@ -124,6 +139,39 @@ STRATEGY_LABELS: dict[str, str] = {
     "major_escalation": "major escalation (S1)",
     "calibrated_strike": "calibrated strike",
 }
+#: Who holds the Iraqi executive (``PMStatus``); the PM's stance is its alignment, -1 Iran .. +1 US.
+PM_STATUS_LABELS: tuple[str, ...] = ("caretaker PM (Abdul-Mahdi)", "PM-designate", "confirmed PM")
+#: The Strategic Dialogue's stage (``dialogue_stage``).
+DIALOGUE_LABELS: tuple[str, ...] = ("not proposed", "proposed (first session pending)", "in session")
+MILITARY_TRACK_LABELS: dict[str, str] = {
+    "de_escalation": "de-escalation", "s2_going_through_motions": "S2 harassment",
+    "s3_middle_ground": "S3 deadly strikes, no overrun",
+    "s1_major_escalation": "S1 overrun / major escalation", "all_out_war": "all-out war",
+}
+POLITICAL_TRACK_LABELS: dict[str, str] = {
+    "none": "no legal step", "resolution": "non-binding resolution", "limits": "limits on US operations",
+    "binding_law": "binding expulsion law", "negotiated_drawdown": "negotiated drawdown",
+}
+#: Seats a person may take in the play page, with the actor name the model uses.
+SEAT_LABELS: dict[str, str] = {
+    "United States": "The United States", "Iran": "Iran", "Executive": "The Iraqi Prime Minister",
+}
+#: Configurations offered by the studio pages: label -> config file (relative to configs/).
+STUDIO_CONFIGS: dict[str, str] = {
+    "history (27 Dec 2019)": "history_dec2019.yaml",
+    "baseline (3 Jan 2020)": "baseline.yaml",
+    "no leadership strike": "counterfactuals/no_leadership_strike.yaml",
+    "strike kills Soleimani only": "counterfactuals/soleimani_only.yaml",
+    "no sanctions threat": "counterfactuals/no_sanctions_threat.yaml",
+}
+#: Fan chart: series drawn (with their panel titles) and band colours.
+FAN_SERIES: dict[str, str] = {
+    "attacks": "Militia attacks (cumulative)", "us_killed": "US killed (cumulative)",
+    "tension": "Tension", "us_troops": "US troops in Iraq", "sentiment": "Iraqi anti-US sentiment",
+}
+FAN_COLOURS: dict[str, str] = {"band90": "#cfd8dc", "band50": "#90a4ae", "median": "#37474f", "run": "#c62828",
+                               "branch": "#1565c0"}
+
 LEGAL_LABELS: tuple[str, ...] = (
     "no legal step", "non-binding resolution", "limits on US operations", "binding expulsion law",
 )

@@ -1,11 +1,13 @@
-"""Write the README's dashboard screenshots: docs/img/single_run.png and docs/img/sweep.png.
+"""Write the README's dashboard screenshots: docs/img/single_run.png, fan_chart.png, branch.png, play.png, sweep.png.
 
 Usage: ``.venv/bin/python scripts/screenshots.py [--sweep DIR] [--day 75]``
 
 Starts ``escalation dashboard`` on a free loopback port, drives Debian's Chromium (offline: the
 Solara asset cache is filled by ``scripts/setup.sh``), plays a single run under the S3 posture
-preset to mid-crisis and opens the sweep page. Without ``--sweep`` a small demo sweep (two
-factors x 8 replicates, 90 days) is run with ``sim.sweep`` into a temporary folder.
+preset to mid-crisis (and its fan chart), branches the historical run (the US forced to strike
+KH's home on day 20), plays 36 days in the US seat, and opens the sweep page. Without ``--sweep``
+a small demo sweep (two factors x 8 replicates, 90 days) is run with ``sim.sweep`` into a temporary
+folder.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +37,39 @@ def demo_sweep(out: Path, replicates: int = 8, days: int = 90, master_seed: int 
             "days": days, "sampler": "grid", "replicates": replicates, "master_seed": master_seed,
             "factors": {k: {"levels": v} for k, v in DEMO_FACTORS.items()}}
     return sweep(spec, out, progress=False)
+
+
+def studio_shots(page: Any, url: str, out: Path) -> None:
+    """A branch of the historical run and a played session (30 days in the US seat)."""
+    page.goto(url + "/branch")
+    page.locator(".branch-run").wait_for(timeout=60_000)
+    devtools.page_fill(page, "Days", "187")
+    devtools.page_fill(page, "Fork at day", "20")
+    devtools.page_choose(page, "Act", "strike_militias")
+    page.get_by_role("button", name="force", exact=True).click()
+    page.locator(".branch-run").click()
+    page.locator(".branch-diverged").wait_for(timeout=300_000)
+    page.locator(".fan-chart img").wait_for(timeout=300_000)
+    time.sleep(1.0)
+    page.screenshot(path=str(out / "branch.png"), full_page=True)
+    print(f"screenshots: wrote {out / 'branch.png'}")
+    page.goto(url + "/play")
+    page.locator(".play-start").wait_for(timeout=60_000)
+    devtools.page_fill(page, "Days", "187")
+    page.locator(".play-start").click()
+    devtools.page_wait_attr(page, ".play-status", "data-day", "0")
+    for day in range(1, 5):
+        page.locator(".play-week").click()
+        devtools.page_wait_attr(page, ".play-status", "data-day", str(7 * day))
+    page.get_by_text("strike_militias (model:").click()
+    page.locator(".play-day").click()
+    devtools.page_wait_attr(page, ".play-status", "data-day", "29")
+    page.locator(".play-week").click()
+    devtools.page_wait_attr(page, ".play-status", "data-day", "36")
+    page.locator(".fan-chart img").wait_for(timeout=300_000)
+    time.sleep(1.0)
+    page.screenshot(path=str(out / "play.png"), full_page=True)
+    print(f"screenshots: wrote {out / 'play.png'}")
 
 
 def main() -> int:
@@ -75,6 +111,11 @@ def main() -> int:
             print(f"screenshots: paused on day {day}", flush=True)
             page.screenshot(path=str(out / "single_run.png"), full_page=True)
             print(f"screenshots: wrote {out / 'single_run.png'}")
+            page.locator(".fan-chart img").wait_for(timeout=300_000)
+            time.sleep(1.0)
+            page.locator(".card-fan").screenshot(path=str(out / "fan_chart.png"))
+            print(f"screenshots: wrote {out / 'fan_chart.png'}")
+            studio_shots(page, url, out)
             page.goto(f"{url}/sweep?dir={sweep_dir.name}")
             page.locator(".sweep-results img").first.wait_for(timeout=60_000)
             time.sleep(1.0)

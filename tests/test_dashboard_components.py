@@ -115,15 +115,35 @@ def test_actor_intensity_and_marks(crisis):
 def test_map_places_every_attack(crisis):
     placed = figures.map_events(crisis)
     militia_attacks = [e for e in crisis.events if e["kind"] == "militia"]
-    assert sum(p["style"] in ("harass", "deadly", "storm") for p in placed) == len(militia_attacks)
+    assert sum(p["style"] in theme.TACTIC_STYLES for p in placed) == len(militia_attacks)
+    assert {p["style"] for p in placed if p["style"] in theme.TACTIC_STYLES} == \
+        {e["action"] for e in militia_attacks}  # each tactic its own style
+    assert sum(p["unattributed"] for p in placed) == sum(e["attributed"] == 0 for e in militia_attacks)
     x0, x1, y0, y1 = theme.MAP_EXTENT
     assert all(x0 <= p["x"] <= x1 and y0 <= p["y"] <= y1 for p in placed)
+
+
+def test_tactics_have_distinct_markers():
+    from sim.config import TACTICS
+
+    styles = [theme.EVENT_STYLE[t] for t in TACTICS if t != "stand_down"]
+    assert len({(c, m) for c, m, _ in styles}) == len({m for _, m, _ in styles}) == len(styles)
+
+
+def test_world_state_shows_the_new_actors(crisis):
+    rows = dict(figures.world_state(crisis))
+    for label in ("Iraqi executive", "PM's stance", "Strategic Dialogue", "Militia truce", "Attribution",
+                  "Attacks by tactic", "US military track", "US policy track"):
+        assert label in rows
+    st = figures.path_status(crisis)
+    assert st["military"] in theme.MILITARY_TRACK_LABELS.values()
+    assert st["political"] in theme.POLITICAL_TRACK_LABELS.values()
 
 
 def test_every_configured_site_has_coordinates(crisis):
     cfg = crisis.config
     names = [*cfg.world.sites.bases, cfg.world.sites.embassy, *cfg.world.sites.iran_targets,
-             *(m.home_site for m in cfg.actors.militias)]
+             *cfg.world.sites.exposed, cfg.world.sites.convoys, *(m.home_site for m in cfg.actors.militias)]
     assert [n for n in names if n not in theme.SITE_COORDS] == []
 
 
@@ -222,7 +242,7 @@ def test_single_run_page_step_and_reset():
     step.click()
     step.click()
     assert _day(rc) == 2
-    assert len(_images(rc)) == 3
+    assert len(_images(rc)) in (3, 4)  # timeline, map, parliament (+ the fan chart once its ensemble is ready)
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert _day(rc) == 0
     rc.close()

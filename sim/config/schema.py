@@ -189,6 +189,8 @@ class Intervention(Strict):
     actor: str = Field(min_length=1)
     act: str = Field(min_length=1)
     mode: Literal["force", "forbid"] = "force"
+    for_days: Int = Field(default=1, ge=1, le=3650,
+                          description="consecutive days the intervention holds, from its date or day")
 
     @model_validator(mode="after")
     def _when(self) -> Intervention:

@@ -206,7 +206,8 @@ def build_params(cfg: Config) -> Params:
     shocks = tuple(ShockSpec(_day(start, x), x.kind, x.actor, x.target, x.note,
                              tuple(sorted(x.set.items())), tuple(sorted(x.add.items())))
                    for x in cfg.exogenous)
-    interventions = tuple(InterventionSpec(_day(start, x), x.actor, x.act, x.mode) for x in cfg.interventions)
+    interventions = tuple(InterventionSpec(_day(start, x) + k, x.actor, x.act, x.mode)
+                          for x in cfg.interventions for k in range(x.for_days))
     check_interventions(cfg, interventions)
     from sim.core.shocks import check_shocks
 
