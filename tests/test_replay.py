@@ -1,4 +1,4 @@
-"""Replay of the Dec 2019 - Jan 2020 history, its likelihood, and calibration's bad input."""
+"""Replay of the Dec 2019 - Jan 2020 history and its likelihood."""
 
 import numpy as np
 import pytest
@@ -116,62 +116,9 @@ def test_replay_needs_a_history():
         replay(load_config(), replicates=1)
 
 
-# ------------------------------------------------------------------------------------------
-# calibration set: bad input
-
-
-def _cal_set(tmp_path, params, **extra):
-    spec = {"history": str(HISTORY), "baseline": str(CONFIG_DIR / "baseline.yaml"),
-            "parameters": params, **extra}
-    p = tmp_path / "cal.yaml"
-    p.write_text(yaml.safe_dump(spec))
-    return p
-
-
-def test_calibration_unknown_parameter(tmp_path):
-    from sim.analysis.calibration import load_calibration
-
-    p = _cal_set(tmp_path, [{"path": "actors.iran.courage", "min": 0, "max": 1}])
-    with pytest.raises(ConfigError) as exc:
-        load_calibration(p)
-    assert "\n" not in str(exc.value)
-    assert "parameters.0.path: unknown parameter 'actors.iran.courage'" in str(exc.value)
-
-
-def test_calibration_range_excludes_baseline(tmp_path):
-    from sim.analysis.calibration import load_calibration
-
-    p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 2.0, "max": 3.0}])
-    with pytest.raises(ConfigError, match=r"parameters\.0: range \[2\.0, 3\.0\] of "
-                                          r"'actors\.iran\.revenge_weight' excludes its baseline"):
-        load_calibration(p)
-
-
-def test_calibration_range_outside_allowed(tmp_path):
-    from sim.analysis.calibration import load_calibration
-
-    p = _cal_set(tmp_path, [{"path": "actors.iran.revenge_weight", "min": 0.0, "max": 50.0}])
-    with pytest.raises(ConfigError, match=r"leaves its allowed range \[0, 20\]"):
-        load_calibration(p)
-
-
-def test_calibration_fit_improves_likelihood_small(tmp_path):
-    from sim.analysis.calibration import fit, load_calibration
-
-    p = _cal_set(tmp_path, [{"path": "actors.united_states.costs.strike_militias",
-                             "min": 0.2, "max": 3.0}], replicates=2)
-    fr = fit(load_calibration(p), maxiter=30, profile_points=3)
-    assert fr.loglik_after > fr.loglik_before
-    lo, hi = fr.intervals[0]
-    assert lo <= fr.x[0] <= hi
-
-
 def test_cli_bad_input_is_one_line(tmp_path, capsys):
     from sim.cli.main import main
 
-    assert main(["calibrate", "--set-file", str(tmp_path / "missing.yaml")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "no such calibration file" in err
     with pytest.raises(SystemExit) as exc:
         main(["validate", "--runs", "1"])
     assert exc.value.code == 2

@@ -1,10 +1,9 @@
-"""``escalation validate`` and ``escalation calibrate``.
+"""``escalation validate``.
 
 ``validate [--runs N] [--out DIR]`` runs the claims checks C1-C14 (:mod:`sim.analysis.claims`), the
 history likelihood (:mod:`sim.analysis.history`) and a 12-month forecast from the calibrated config,
 prints the claims table and writes ``validation.md`` and PNG plots into DIR; it exits 1 when a
-claim fails. ``calibrate [--set-file PATH] [--out PATH] [--report PATH]`` fits the calibration
-set (:mod:`sim.analysis.calibration`) and writes ``configs/calibrated.yaml`` and ``docs/calibration.md``.
+claim fails. (``escalation calibrate`` lives in :mod:`sim.cli.calibrate`.)
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ FORECAST = {
 
 
 def register(sub: Any) -> None:
-    """Add the ``validate`` and ``calibrate`` subcommands."""
+    """Add the ``validate`` subcommand."""
     v = sub.add_parser("validate", help="check the seeds' claims C1-C14 and the history fit",
                        description="Run the claims checks, the history likelihood and a forecast.")
     v.add_argument("--runs", type=whole_number("--runs", 2), default=400, help="runs per batch (400)")
@@ -51,15 +50,6 @@ def register(sub: Any) -> None:
                    help="master seed of the batches, 0 to 2**63 - 1 (2020)")
     v.add_argument("--out", default=None, help="folder for validation.md and plots")
     v.set_defaults(func=validate_command)
-    c = sub.add_parser("calibrate", help="fit payoff weights to the Dec 2019 - Jan 2020 history",
-                       description="Fit the calibration set and write calibrated.yaml + report.")
-    c.add_argument("--set-file", default=str(CONFIG_DIR / "calibration.yaml"),
-                   help="calibration set (configs/calibration.yaml)")
-    c.add_argument("--out", default=str(CALIBRATED), help="calibrated config to write")
-    c.add_argument("--report", default=str(DOCS / "calibration.md"), help="Markdown report")
-    c.add_argument("--claims-runs", type=whole_number("--claims-runs", 2), default=200,
-                   help="runs per batch when re-checking the claims under the fitted weights")
-    c.set_defaults(func=calibrate_command)
 
 
 # ------------------------------------------------------------------------------------------
@@ -283,119 +273,4 @@ def _validation_md(results: list[ClaimResult], args: argparse.Namespace, hist: A
     return "\n".join(lines)
 
 
-def calibrate_command(args: argparse.Namespace) -> int:
-    """Handle ``escalation calibrate``."""
-    from sim.analysis.calibration import fit, load_calibration, write_calibrated
-    from sim.ioutil import atomic_write
-
-    cal = load_calibration(args.set_file)
-    print(f"fitting {len(cal.paths)} weights to {cal.spec.history} ...")
-    fr = fit(cal)
-    path = write_calibrated(fr, args.out)
-    print(f"log-likelihood {fr.loglik_before:.2f} -> {fr.loglik_after:.2f} "
-          f"(penalty {fr.penalty_after:.2f}); wrote {path}")
-    for p, x0, x, (lo, hi) in zip(cal.paths, cal.x0, fr.x, fr.intervals, strict=True):
-        print(f"  {p}: {x0:g} -> {x:.3f}  [{lo:.3f}, {hi:.3f}]")
-    evidence = _adoption_evidence(fr, args.claims_runs, Path(path))
-    text = _calibration_md(fr, evidence, args)
-    atomic_write(Path(args.report), lambda p: p.write_text(text, encoding="utf-8"))
-    print(f"decision: {evidence['decision']}; wrote {args.report}")
-    return 0
-
-
-def _adoption_evidence(fr: Any, runs: int, calibrated: Path) -> dict[str, Any]:
-    """Claims and forecast under the fitted weights vs the baseline, and the decision."""
-    from sim.analysis.claims import run_claims
-
-    fitted = fr.values()
-    claims_cal = run_claims(runs=runs, base_overrides=fitted)
-    claims_base = run_claims(runs=runs)
-    base_fc = forecast(CONFIG_DIR / "baseline.yaml", runs)
-    cal_fc = forecast(calibrated, runs)
-    k = len(fitted)
-    gain = fr.loglik_after - fr.loglik_before
-    at_bound = [p for p, x, lo, hi in zip(fr.cal.paths, fr.x, fr.cal.lo, fr.cal.hi, strict=True)
-                if min(x - lo, hi - x) < 1e-3 * (hi - lo)]
-    fails = [r.claim for r in claims_cal if not r.passed]
-    adopt = gain > k and not fails and not at_bound
-    reasons = []
-    reasons.append(f"log-likelihood gain {gain:.1f} for {k} weights "
-                   f"({'above' if gain > k else 'not above'} the AIC bar of {k})")
-    reasons.append("all claims pass under the fitted weights" if not fails
-                   else f"claims failing under the fitted weights: {', '.join(fails)}")
-    if at_bound:
-        reasons.append(f"fitted values on a range bound: {', '.join(at_bound)}")
-    return {"claims_cal": claims_cal, "claims_base": claims_base, "base_fc": base_fc,
-            "cal_fc": cal_fc, "adopt": adopt, "reasons": reasons,
-            "decision": "adopt the calibrated weights" if adopt else "keep baseline.yaml as is"}
-
-
-def _calibration_md(fr: Any, ev: dict[str, Any], args: argparse.Namespace) -> str:
-    from sim.analysis.calibration import PROFILE_DROP
-
-    cal = fr.cal
-    lines = [
-        "# Calibration against December 2019 - January 2020",
-        "",
-        f"Generated by `escalation calibrate` on {dt.date.today()} from "
-        f"`configs/{cal.source.name}`: {len(cal.paths)} payoff weights fitted by penalised "
-        f"maximum likelihood (L-BFGS-B within the declared ranges; L2 penalty "
-        f"{cal.spec.penalty:g} x sum(((x - baseline)/scale)^2), scale = half the range) to the "
-        f"replayed history `configs/{cal.spec.history}` ({cal.spec.replicates} replicates; "
-        "see `sim/replay.py` for how unrecorded choices are filled). Intervals are 95% profile-"
-        "likelihood intervals (the other weights re-fitted at each of 5 grid points; a range "
-        f"end when the profile never drops {PROFILE_DROP:.2f} below the optimum). "
-        f"Optimizer: {fr.message} ({fr.evaluations} likelihood evaluations).",
-        "",
-        "## Likelihood",
-        "",
-        f"- before (baseline weights): log L = {fr.loglik_before:.2f}",
-        f"- after (fitted weights): log L = {fr.loglik_after:.2f} (penalty {fr.penalty_after:.2f})",
-        "",
-        "## Each historical step",
-        "",
-        steps_table(fr.before, fr.after),
-        "",
-        "## Fitted values",
-        "",
-        "| parameter | baseline | fitted | 95% profile interval | range |",
-        "|---|---|---|---|---|",
-    ]
-    for p, x0, x, (lo, hi), a, b in zip(cal.paths, cal.x0, fr.x, fr.intervals, cal.lo, cal.hi,
-                                        strict=True):
-        lines.append(f"| `{p}` | {x0:g} | {x:.3f} | [{lo:.3f}, {hi:.3f}] | [{a:g}, {b:g}] |")
-    lines += ["", f"## Decision: {ev['decision']}", ""]
-    lines += [f"- {r}" for r in ev["reasons"]]
-    lines += [
-        "",
-        f"Claims at {args.claims_runs} runs per batch, baseline vs fitted weights "
-        "(failing checks listed):",
-        "",
-        "| claim | baseline | fitted | failing checks under the fitted weights |",
-        "|---|---|---|---|",
-    ]
-    for rb, rc in zip(ev["claims_base"], ev["claims_cal"], strict=True):
-        bad = "; ".join(f"{c.statistic} = {c.estimate:.3g} {c.interval}"
-                        for c in rc.checks if not c.passed)
-        lines.append(f"| {rb.claim} | {'PASS' if rb.passed else 'FAIL'} | "
-                     f"{'PASS' if rc.passed else 'FAIL'} | {bad} |")
-    lines += ["", "12-month forecast from 3 January 2020, baseline weights:", "",
-              forecast_table(ev["base_fc"]), ""]
-    if ev["cal_fc"] is not None:
-        lines += ["Fitted weights (`configs/calibrated.yaml`):", "",
-                  forecast_table(ev["cal_fc"]), ""]
-    lines += [
-        "## Reading the fit",
-        "",
-        "The history scores the US's quiet days but not the militias' (their day-by-day record is "
-        "incomplete: [000] mentions 'continued rocket attacks'), so the likelihood rewards "
-        "weights that make militias attack readily on the days they did attack and pays no "
-        "price for attacks on the days they did not. Weights that the fit moves to a range "
-        "bound, or that break a claim, are therefore evidence of that selection, not of the "
-        "world; they are reported, not adopted.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-__all__ = ["register", "validate_command", "calibrate_command", "UserError"]
+__all__ = ["register", "validate_command", "UserError"]
