@@ -1,13 +1,15 @@
-"""The actors of the escalation model: the United States, Iran, the militias and parliament.
+"""The actors of the escalation model: the United States, Iran, the militias, the Iraqi executive
+and parliament.
 
 Each actor is one class (:mod:`agents.iran`, :mod:`agents.militias`, :mod:`agents.united_states`,
-:mod:`agents.parliament`) that owns its typed parameters and its beliefs for one replicate or R
-of them and follows the :class:`~agents.base.Actor` protocol (``learn``, ``probabilities``,
-``decide``). :data:`ACTORS` registers them: the engines build and loop over this tuple, so a new
-actor is one class, one config section and one entry here (plus the fields it fills in
-:class:`~sim.core.transition.Decisions` and the transition stage that applies them). Actors
-never change the world: :mod:`sim.core.transition` does. The Mesa adapter lives in
-:mod:`agents.mesa`, so importing this package does not import Mesa.
+:mod:`agents.executive`, :mod:`agents.parliament`) that owns its typed parameters and its beliefs
+for one replicate or R of them and follows the :class:`~agents.base.Actor` protocol (``learn``,
+``probabilities``, ``decide``). :data:`ACTORS` registers them: the engines build and loop over
+this tuple, so a new actor is one class, one config section and one entry here (plus the fields it
+fills in :class:`~sim.core.transition.Decisions` and the transition stage that applies them).
+Actors never change the world: :mod:`sim.core.transition` does. Interventions (config
+``interventions:``) replace some decisions before the transition (:mod:`agents.interventions`).
+The Mesa adapter lives in :mod:`agents.mesa`, so importing this package does not import Mesa.
 """
 
 from __future__ import annotations
@@ -15,19 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy.typing as npt
-
 from agents.base import Actor
-from agents.iran import Iran
-from agents.militias import Militias
+from agents.executive import Executive, ExecutiveProbs
+from agents.interventions import apply_interventions, apply_shocks
+from agents.iran import Iran, IranProbs
+from agents.militias import Militias, MilitiaProbs
 from agents.parliament import Parliament, ParliamentProbs
-from agents.united_states import UnitedStates
+from agents.united_states import UnitedStates, USProbs
+from sim.core.draws import Stream
 from sim.core.params import Params
 from sim.core.state import Observation
 from sim.core.transition import Decisions
 
 #: Every actor type of the model, in the order the engines build them.
-ACTORS: tuple[type[Actor], ...] = (UnitedStates, Iran, Militias, Parliament)
+ACTORS: tuple[type[Actor], ...] = (UnitedStates, Iran, Militias, Executive, Parliament)
 
 
 def build_actors(params: Params, replicates: int) -> list[Actor]:
@@ -43,10 +46,14 @@ def merge_decisions(parts: Iterable[Mapping[str, Any]]) -> Decisions:
     return Decisions(**fields)
 
 
-def decide_all(actors: Sequence[Actor], obs: Observation, seeds: npt.NDArray[Any]) -> Decisions:
-    """Every actor decides from the same observation; their parts make the day's decisions."""
-    return merge_decisions(a.decide(obs, seeds) for a in actors)
+def decide_all(actors: Sequence[Actor], obs: Observation, keys: Stream) -> Decisions:
+    """Every actor decides from the same observation; their parts, after the day's interventions,
+    make the day's decisions.
+    """
+    dec = merge_decisions(a.decide(obs, keys) for a in actors)
+    return apply_interventions(dec, obs.params, obs, {a.key: a for a in actors}, keys)
 
 
-__all__ = ["ACTORS", "Actor", "Iran", "Militias", "Parliament", "ParliamentProbs", "UnitedStates",
-           "build_actors", "decide_all", "merge_decisions"]
+__all__ = ["ACTORS", "Actor", "Executive", "ExecutiveProbs", "Iran", "IranProbs", "MilitiaProbs", "Militias",
+           "Parliament", "ParliamentProbs", "USProbs", "UnitedStates", "apply_interventions", "apply_shocks", "build_actors",
+           "decide_all", "merge_decisions"]

@@ -5,8 +5,12 @@ state (beliefs) for one replicate or R of them, and each day
 
 - ``learn(obs)`` updates its private state from the observation,
 - ``probabilities(obs)`` returns its choice probabilities (options first, replicates last),
-- ``decide(obs, seeds)`` draws its choices with its keyed draws and returns its part of the
-  day's :class:`~sim.core.transition.Decisions` (a mapping of field name to array).
+- ``decide(obs, keys)`` draws its choices with its keyed draws (a :class:`~sim.core.draws.Stream`)
+  and returns its part of the day's :class:`~sim.core.transition.Decisions` (a mapping of field
+  name to array).
+
+Rare choices are computed only at the replicates where they can happen (:func:`subset` gives an
+actor's parameters there when a stacked batch varies them by replicate).
 
 Actors are pure numpy: the Mesa model wraps each in an adapter (:mod:`agents.mesa`), the
 ensemble and the history stepper (:mod:`sim.engines.stepper`) call them directly.
@@ -17,10 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 
 from sim.core import rules
+from sim.core.draws import Stream
 from sim.core.params import Num, Params
 from sim.core.state import Observation
 
@@ -49,7 +56,7 @@ class Actor(Protocol):
         """Choice probabilities today (options first, replicates last)."""
         ...
 
-    def decide(self, obs: Observation, seeds: Arr) -> dict[str, Arr]:
+    def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:
         """Today's choices, drawn with the actor's keyed draws: its part of the day's decisions."""
         ...
 
@@ -67,6 +74,23 @@ def entity(values: Sequence[Num], replicates: int) -> Arr:
     if all(np.ndim(v) == 0 for v in values):
         return np.asarray(values, dtype=np.float64)[:, None]
     return np.stack([np.broadcast_to(np.asarray(v, dtype=np.float64), (replicates,)) for v in values])
+
+
+def subset[T](params: T, rows: npt.NDArray[np.intp], replicates: int) -> T:
+    """``params`` at some replicates: per-replicate arrays (R,) taken at ``rows``, the rest as is.
+
+    Only a stacked batch has such arrays (:func:`sim.core.params.is_stacked`); callers skip the
+    walk otherwise.
+    """
+    def walk(x: Any) -> Any:
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            return type(x)(**{f.name: walk(getattr(x, f.name)) for f in dataclasses.fields(x)})
+        if isinstance(x, tuple):
+            return tuple(walk(v) for v in x)
+        if isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[-1] == replicates:
+            return x[..., rows]
+        return x
+    return walk(params)  # type: ignore[no-any-return]
 
 
 class Stateless:

@@ -17,7 +17,7 @@ from sim.core.state import Observation
 
 
 class ActorAgent(mesa.Agent):
-    """A Mesa agent wrapping one actor (the US, Iran, the militias or parliament)."""
+    """A Mesa agent wrapping one actor (the US, Iran, the militias, the executive or parliament)."""
 
     def __init__(self, model: mesa.Model, actor: Actor) -> None:
         super().__init__(model)
@@ -35,4 +35,4 @@ class ActorAgent(mesa.Agent):
 
     def decide(self, obs: Observation) -> None:
         """Let the actor choose; keep its part of the day's decisions until the model applies them."""
-        self.decision = self.actor.decide(obs, self.model.seeds)  # type: ignore[attr-defined]
+        self.decision = self.actor.decide(obs, self.model.keys)  # type: ignore[attr-defined]

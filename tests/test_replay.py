@@ -30,24 +30,28 @@ def test_stepper_left_alone_equals_the_ensemble():
     for _ in range(40):
         st.step()
     ens = run_ensemble(cfg, seeds, 40)
-    for k in ("militia_attacks", "us_strikes_iraq", "us_killed", "calibrated_strikes"):
-        assert np.array_equal(getattr(st.world.counters, k), ens.metrics[k].astype(np.float64)), k
+    c = st.world.counters
+    assert np.array_equal(c.attacks, ens.metrics["militia_attacks"].astype(np.float64))
+    for k in ("us_strikes_iraq", "us_killed", "calibrated_strikes"):
+        assert np.array_equal(getattr(c, k), ens.metrics[k].astype(np.float64)), k
     assert np.array_equal(st.world.troops, ens.metrics["us_troops_final"])
 
 
 def test_replay_scores_each_recorded_choice(history, replayed):
     events = [s for s in replayed.steps if s.kind == "event"]
     assert [(str(s.date), s.actor, s.action) for s in events] == [
-        ("2019-12-27", "Kataib Hezbollah", "harass"),
+        ("2019-12-27", "Kataib Hezbollah", "rocket_base"),
         ("2019-12-29", "United States", "strike_militias"),
         ("2019-12-31", "Kataib Hezbollah", "storm"),
         ("2020-01-05", "United States", "force_protection"),
         ("2020-01-05", "Parliament", "resolution"),
-        ("2020-01-08", "Iran", "calibrated_strike"),
+        ("2020-01-06", "United States", "threaten_iraq"),
+        ("2020-01-08", "Iran", "direct_strike"),
+        ("2020-01-08", "United States", "threaten_iraq"),
         ("2020-01-09", "United States", "sanction_iran"),
     ]
     assert all(0.0 < s.prob <= 1.0 for s in replayed.steps)
-    # the forced path happened: resolution passed, one calibrated strike, one US strike in Iraq
+    # the forced path happened: resolution passed, one direct strike, one US strike in Iraq
     w = replayed.world
     assert (w.legal >= 1).all()
     assert (w.counters.calibrated_strikes == 1).all()
@@ -56,10 +60,15 @@ def test_replay_scores_each_recorded_choice(history, replayed):
     assert (w.counters.us_wounded >= 4).all()  # the 4 declared K-1 wounded (outside attacks may add)
     c = w.counters
     assert (c.lethal_attacks >= 1).all()  # the declared K-1 death makes that attack lethal, once
-    assert (c.lethal_attacks <= c.militia_attacks + c.calibrated_strikes + c.outside_attacks).all()
+    assert (c.lethal_attacks <= c.attacks + c.storms + c.calibrated_strikes + c.outside_attacks).all()
     ll = log_likelihood(replayed)
     assert np.isfinite(ll) and ll < 0
-    assert ll == pytest.approx(sum(s.log_prob for s in replayed.steps), abs=1.0)
+    # the path likelihood integrates the random draws over replicates (log-mean-exp of each
+    # replicate's path), each step's shown probability is its mean over the same replicates
+    per_rep = replayed.step_logp.sum(axis=0)
+    assert ll == pytest.approx(float(np.log(np.mean(np.exp(per_rep)))))
+    for s, row in zip(replayed.steps, replayed.step_logp, strict=True):
+        assert s.prob == pytest.approx(float(np.mean(np.exp(row))), rel=1e-9, abs=1e-12)
 
 
 def test_replay_is_deterministic(history, replayed):
@@ -102,12 +111,13 @@ def test_action_of_another_actor_is_a_one_line_error(tmp_path):
         replay(load_config(p), replicates=1)
 
 
-def test_unknown_actor_and_state_field(tmp_path):
+def test_unknown_actor_and_strike_target(tmp_path):
     p = _history_with(tmp_path, lambda h: h["events"][1].update(actor="Mars"))
     with pytest.raises(ConfigError, match=r"history\.events\.1\.actor: unknown actor 'Mars'"):
         replay(load_config(p), replicates=1)
-    p = _history_with(tmp_path, lambda h: h["shocks"][0]["add"].update(moon=1.0))
-    with pytest.raises(ConfigError, match=r"history\.shocks\.0\.add\.moon: unknown state field"):
+    p = _history_with(tmp_path, lambda h: h["events"][1].update(target="Mars"))
+    with pytest.raises(ConfigError, match=r"history\.events\.1\.target: a US strike on militias names "
+                                          r"the group struck"):
         replay(load_config(p), replicates=1)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.analysis.stats import mean_ci, newcombe, wilson  # the one definition of each interval
-from sim.config import CONFIG_DIR, Config, MilitiaAction, Strategy, USOption, load_config
+from sim.config import CONFIG_DIR, MILITARY_STRATEGIES, Config, Strategy, Tactic, USPolicy, load_config
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
 from sim.engines.stepper import Stepper
@@ -208,7 +208,7 @@ def _result(claim: str, src: str, passage: str, measure: str, b: Batches, checks
 
 
 #: Counterfactual overrides (dotted config paths) used by the claims.
-#: C1's counterfactual lowers the militias' value of standing down by this much.
+#: C1's counterfactual raises every group's log attack rate by this much (base rates times e).
 MORE_ATTACKS_SHIFT = 1.0
 MORE_US_STRIKES = {"actors.united_states.costs.strike_militias": 0.3}
 FEWER_US_STRIKES = {"actors.united_states.costs.strike_militias": 3.0}
@@ -228,14 +228,15 @@ SANCTION_IRAQ_NEVER = {"actors.united_states.costs.sanction_iraq": 20.0}
 def c1(b: Batches) -> ClaimResult:
     """C1: more militia attacks -> more Iranian resolve shown and more pressure toward a US exit."""
     base = b.metrics("baseline")
-    key = "actors.militia_common.stand_down_value"
-    value = b.config("baseline").actors.militia_common.stand_down_value
-    more = b.metrics("baseline", {key: max(value - MORE_ATTACKS_SHIFT, -10.0)})
+    rows = b.config("baseline").actors.militias
+    factor = float(np.exp(MORE_ATTACKS_SHIFT))
+    more = b.metrics("baseline", {f"actors.militias.{i}.base_rate": min(m.base_rate * factor, 10.0)
+                                  for i, m in enumerate(rows)})
     return _result(
         "C1", "002", "attacking U.S. forces in Iraq through its proxies ... shows resolve ... and "
         "puts political pressure on the U.S. presence",
-        f"baseline vs militias quicker to attack (stand_down_value {value:g} -> "
-        f"{value - MORE_ATTACKS_SHIFT:g}), paired seeds", b, [
+        f"baseline vs militias quicker to attack (every group's base rate x e^{MORE_ATTACKS_SHIFT:g}), "
+        "paired seeds", b, [
             _mean_diff("militia attacks: more-attacks arm - baseline", more["militia_attacks"],
                        base["militia_attacks"]),
             _mean_diff("Iran's resolve shown (sum of act intensities): difference",
@@ -367,54 +368,61 @@ def c8(b: Batches) -> ClaimResult:
                                                base["all_out_war"], "<", 0.05)])
 
 
-def _force_calibrated_strike(st: Stepper) -> Arr:
-    """Force day 0: Iran fires the warned strike, militias stand down, the US holds.
+def _forced(st: Stepper, *, iran: int | None = None, direct: bool = False, militia: Any = None,
+            hold: bool = False, strike: int | None = None) -> Any:
+    """Sample today's decisions, replacing some (``militia``: a tactic or one per group).
 
-    The US acts the same day, before it knows. Returns US deaths of the strike per replicate.
+    ``hold``: the US neither strikes nor protects nor uses a policy instrument; ``strike``: it
+    strikes that group; ``direct``: Iran fires its direct strike today. Parliament does not sit.
     """
-    st.begin_day()
-    r = st.replicates
-    killed0 = st.world.counters.calibrated_us_killed.copy()
-    st.advance(_forced(st, iran=Strategy.CALIBRATED_STRIKE, militia=MilitiaAction.STAND_DOWN,
-                       us=USOption.HOLD))
-    return st.world.counters.calibrated_us_killed - killed0 + np.zeros(r)
-
-
-def _forced(st: Stepper, *, iran: int | None = None, militia: Any = None,
-            us: int | None = None) -> Any:
-    """Sample today's decisions, replacing some by constants (``militia``: a value or a list)."""
     import dataclasses
 
     dec = st.sampled()
     r, m = st.replicates, len(st.P.militia.rows)
-    change: dict[str, Any] = {"vote_held": np.zeros(r, dtype=bool)}
+    change: dict[str, Any] = {"sitting": np.full(r, -1, dtype=np.int64),
+                              "bloc_choice": np.full_like(dec.bloc_choice, -1)}
     if iran is not None:
         change["iran"] = np.full(r, iran, dtype=np.int64)
+    if direct:
+        change["iran_direct"] = np.zeros(r, dtype=np.int64)
     if militia is not None:
         rows = militia if isinstance(militia, (list, tuple)) else [militia] * m
         change["militia"] = np.array([np.full(r, a, dtype=np.int64) for a in rows])
-    if us is not None:
-        change["us"] = np.full(r, us, dtype=np.int64)
+    if hold:
+        change.update(us_strike=np.full(r, -1, dtype=np.int64), us_strike_iran=np.zeros(r, dtype=bool),
+                      us_protect=np.zeros(r, dtype=bool), us_policy=np.zeros_like(dec.us_policy))
+    if strike is not None:
+        change["us_strike"] = np.full(r, strike, dtype=np.int64)
     return dataclasses.replace(dec, **change)
+
+
+def _force_direct_strike(st: Stepper) -> Arr:
+    """Force day 0: Iran fires its direct strike, militias stand down, the US holds.
+
+    The US acts the same day, before it knows. Returns US deaths of the strike per replicate.
+    """
+    st.begin_day()
+    killed0 = st.world.counters.calibrated_us_killed.copy()
+    st.advance(_forced(st, direct=True, militia=Tactic.STAND_DOWN, hold=True))
+    return np.asarray(st.world.counters.calibrated_us_killed - killed0)
 
 
 def c9(b: Batches, follow_days: int = 7) -> ClaimResult:
     """C9: the warned strike kills no Americans in most runs; without deaths, few US strikes."""
     st = b.stepper("baseline")
-    killed = _force_calibrated_strike(st)
+    killed = _force_direct_strike(st)
     struck = np.zeros(st.replicates, dtype=bool)
-    strikes = (USOption.STRIKE_MILITIAS, USOption.STRIKE_IRAN)
     for _ in range(follow_days):
         st.begin_day()
-        dec = _forced(st, iran=Strategy.DIPLOMACY, militia=MilitiaAction.STAND_DOWN)
-        struck |= np.isin(dec.us, strikes)
+        dec = _forced(st, iran=Strategy.DIPLOMACY, militia=Tactic.STAND_DOWN)
+        struck |= (dec.us_strike >= 0) | dec.us_strike_iran
         st.advance(dec)
     no_deaths = killed == 0
     return _result("C9", "002", "designed not to provoke a strong kinetic response ... did not "
                    "produce any American casualties",
-                   f"baseline, Iran's warned strike forced on day 0, then {follow_days} quiet days "
+                   f"baseline, Iran's direct strike forced on day 0, then {follow_days} quiet days "
                    "(militias stand down, Iran on the diplomacy track), US free", b, [
-                       _prop_check("P(no US deaths | warned strike)", no_deaths, ">", 0.9),
+                       _prop_check("P(no US deaths | direct strike)", no_deaths, ">", 0.9),
                        _prop_check(f"P(US strikes within {follow_days} days | no deaths)",
                                    struck[no_deaths], "<", 0.2),
                    ], days=follow_days + 1)
@@ -424,21 +432,19 @@ def _audience_arm(b: Batches, overrides: Mapping[str, Any], side: str,
                   days: int) -> tuple[Arr, Arr]:
     """Force unanswered harm for ``days`` days; return audience cost and next-day response."""
     st = b.stepper("baseline", overrides)
-    kh = [MilitiaAction.HARASS] + [MilitiaAction.STAND_DOWN] * (len(st.P.militia.rows) - 1)
+    kh = [Tactic.ROCKET_BASE] + [Tactic.STAND_DOWN] * (len(st.P.militia.rows) - 1)
     for _ in range(days):
         st.begin_day()
-        if side == "us":  # KH harasses every day, Iran stays on harassment, the US holds
-            st.advance(_forced(st, iran=Strategy.PROXY_HARASSMENT, militia=kh, us=USOption.HOLD))
-        else:  # the US strikes militias every day, Iran stays on diplomacy, militias stand down
-            st.advance(_forced(st, iran=Strategy.DIPLOMACY, militia=MilitiaAction.STAND_DOWN,
-                               us=USOption.STRIKE_MILITIAS))
+        if side == "us":  # KH fires rockets every day, Iran stays on harassment, the US holds
+            st.advance(_forced(st, iran=Strategy.PROXY_HARASSMENT, militia=kh, hold=True))
+        else:  # the US strikes KH every day, Iran stays on diplomacy, militias stand down
+            st.advance(_forced(st, iran=Strategy.DIPLOMACY, militia=Tactic.STAND_DOWN, strike=0))
     st.begin_day()
     pr = st.probabilities()
     if side == "us":
-        return st.world.us_audience, pr["us"][USOption.STRIKE_MILITIAS] + pr["us"][USOption.STRIKE_IRAN]
-    active = [Strategy.PROXY_HARASSMENT, Strategy.MIDDLE_GROUND, Strategy.MAJOR_ESCALATION,
-              Strategy.CALIBRATED_STRIKE]
-    return st.world.iran_audience, pr["iran"][active].sum(axis=0)
+        return st.world.us_audience, pr["us"].strike + pr["us"].strike_iran
+    military = list(MILITARY_STRATEGIES)
+    return st.world.iran_audience, pr["iran"].reopen * pr["iran"].strategy[military].sum(axis=0)
 
 
 def c10(b: Batches, days: int = 5) -> ClaimResult:
@@ -508,14 +514,18 @@ def c13(b: Batches, early_days: int = 30) -> ClaimResult:
 
 
 def c14(b: Batches, follow_days: int = 30) -> ClaimResult:
-    """C14: after the warned strike Iran leans to political pressure rather than military acts."""
+    """C14: after the warned strike Iran leans to political pressure rather than military acts.
+
+    The strike reopens Iran's strategy choice; the next day's statistic is that choice's
+    probabilities (political minus the three military strategies).
+    """
     st = b.stepper("baseline")
-    _force_calibrated_strike(st)
+    _force_direct_strike(st)
     st.begin_day()
     pr = st.probabilities()
-    military = [Strategy.PROXY_HARASSMENT, Strategy.MIDDLE_GROUND, Strategy.MAJOR_ESCALATION]
+    military = list(MILITARY_STRATEGIES)
     pol = Strategy.POLITICAL_PRESSURE
-    lean = pr["iran"][pol] - pr["iran"][military].sum(axis=0)
+    lean = pr["iran"].strategy[pol] - pr["iran"].strategy[military].sum(axis=0)
     days_pol = np.zeros(st.replicates)
     days_mil = np.zeros(st.replicates)
     for _ in range(follow_days):
@@ -526,7 +536,7 @@ def c14(b: Batches, follow_days: int = 30) -> ClaimResult:
         st.begin_day()
     return _result("C14", "002", "This initial act of retaliation suggests that the main thrust "
                    "of Iran's response ... will be political rather than military",
-                   f"baseline, warned strike forced on day 0, then {follow_days} free days", b, [
+                   f"baseline, direct strike forced on day 0, then {follow_days} free days", b, [
                        _mean_check("next day: P(political pressure) - P(military strategies)",
                                    lean, ">", 0.0),
                        _mean_check(f"share of the next {follow_days} days: political - military",

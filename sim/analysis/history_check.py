@@ -1,45 +1,36 @@
 """The ``history`` section of a config, checked against the model's actors before a replay.
 
-This module owns the names a history may use (the actors and their options, the world fields and
-beliefs an exogenous shock may set or shift) and :func:`check_history`, which turns every
-mismatch into a one-line :class:`~sim.config.ConfigError` naming the key. The replay itself is
-:mod:`sim.analysis.history`.
+This module owns the names a history may use (the actors and the acts each may be recorded doing)
+and :func:`check_history`, which turns every mismatch into a one-line
+:class:`~sim.config.ConfigError` naming the key. Exogenous shocks (the 3 January strike) are the
+config's ``exogenous:`` section, applied by the engine. The replay itself is :mod:`sim.analysis.history`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sim.config import LEGAL_STEPS, MILITIA_ACTIONS, STRATEGIES, US_OPTIONS, Config, ConfigError, History, HistoryEvent
+from sim.config import LEGAL_STEPS, STRATEGIES, TACTICS, US_ACTS, Config, ConfigError, History, HistoryEvent
 
 IRAN = "Iran"
 US = "United States"
 PARLIAMENT = "Parliament"
-
-#: World fields an exogenous shock may set or add to (beliefs are handled separately).
-SHOCK_FIELDS: tuple[str, ...] = (
-    "troops", "protection", "sentiment", "revenge", "us_audience", "iran_audience",
-    "sanctions_iran", "sanctions_iraq", "sanction_threat", "isis", "diplomacy", "tension",
-    "iran_political", "threat", "threat_iran",
-)
-#: Beliefs a shock may set or shift, and the actor holding each.
-BELIEF_FIELDS: dict[str, str] = {"iran_belief_us_retaliation": "iran",
-                                 "militia_belief_us_retaliation": "militias"}
-#: Shock fields held in [0, 1] by the model.
-UNIT_FIELDS = {"protection", "sentiment", "revenge", "sanctions_iran", "sanctions_iraq",
-                "sanction_threat", "isis", "diplomacy", "tension", "iran_political"}
+#: Iran's recorded acts: a strategy it held, or its direct strike.
+IRAN_ACTIONS: tuple[str, ...] = (*STRATEGIES, "direct_strike")
+#: The US's recorded acts: any military or policy act, or holding (no act at all).
+US_ACTIONS: tuple[str, ...] = (*US_ACTS, "hold")
 
 
 def actor_options(cfg: Config) -> dict[str, tuple[str, ...]]:
-    """Every actor a history may name, with its options."""
-    out: dict[str, tuple[str, ...]] = {IRAN: STRATEGIES, US: US_OPTIONS, PARLIAMENT: LEGAL_STEPS[1:]}
+    """Every actor a history may name, with its acts."""
+    out: dict[str, tuple[str, ...]] = {IRAN: IRAN_ACTIONS, US: US_ACTIONS, PARLIAMENT: LEGAL_STEPS[1:]}
     for m in cfg.actors.militias:
-        out[m.name] = MILITIA_ACTIONS
+        out[m.name] = TACTICS
     return out
 
 
 def _check_event(i: int, e: HistoryEvent, opts: dict[str, tuple[str, ...]], start: dt.date,
-                 end: dt.date, seen: set[tuple[dt.date, str]]) -> None:
+                 end: dt.date, seen: set[tuple[dt.date, str]], groups: list[str]) -> None:
     key = f"history.events.{i}"
     if e.actor not in opts:
         raise ConfigError(f"{key}.actor: unknown actor {e.actor!r}; allowed: {', '.join(opts)}")
@@ -51,11 +42,14 @@ def _check_event(i: int, e: HistoryEvent, opts: dict[str, tuple[str, ...]], star
     if (e.date, e.actor) in seen:
         raise ConfigError(f"{key}: {e.actor} already has an event on {e.date} (one choice a day)")
     seen.add((e.date, e.actor))
-    militia_attack = opts[e.actor] == MILITIA_ACTIONS and e.action != "stand_down"
+    if e.action == "strike_militias" and e.target not in groups:
+        raise ConfigError(f"{key}.target: a US strike on militias names the group struck; allowed: "
+                          f"{', '.join(groups)}")
+    militia_attack = opts[e.actor] == TACTICS and e.action != "stand_down"
     if (e.us_killed is not None or e.us_wounded is not None) and not (
-            militia_attack or e.action == "calibrated_strike"):
+            militia_attack or e.action == "direct_strike"):
         raise ConfigError(f"{key}.us_killed: casualties can be declared only for a militia "
-                          f"attack or Iran's calibrated_strike")
+                          f"attack or Iran's direct_strike")
 
 
 def check_history(cfg: Config) -> History:
@@ -69,17 +63,9 @@ def check_history(cfg: Config) -> History:
     if h.end_date < start:
         raise ConfigError(f"history.end_date: {h.end_date} is before meta.start_date {start}")
     seen: set[tuple[dt.date, str]] = set()
+    groups = [m.name for m in cfg.actors.militias]
     for i, e in enumerate(h.events):
-        _check_event(i, e, opts, start, h.end_date, seen)
-    for j, s in enumerate(h.shocks):
-        key = f"history.shocks.{j}"
-        if not start <= s.date <= h.end_date:
-            raise ConfigError(f"{key}.date: {s.date} is outside {start} .. {h.end_date}")
-        for kind in ("set", "add"):
-            for name in getattr(s, kind):
-                if name not in (*SHOCK_FIELDS, *BELIEF_FIELDS):
-                    raise ConfigError(f"{key}.{kind}.{name}: unknown state field; allowed: "
-                                      f"{', '.join((*SHOCK_FIELDS, *BELIEF_FIELDS))}")
+        _check_event(i, e, opts, start, h.end_date, seen, groups)
     for section in ("quiet", "fill"):
         for actor, action in getattr(h, section).items():
             key = f"history.{section}.{actor}"

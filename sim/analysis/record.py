@@ -366,6 +366,17 @@ def _percentile(x: npt.NDArray[np.float64], lo: float, hi: float) -> float:
     return float(100.0 * (below + 0.5 * inside))
 
 
+def _quantiles(x: npt.NDArray[np.float64]) -> tuple[float, float, float]:
+    """5%, 50% and 95% quantiles (linear interpolation), ``inf`` where one falls among the runs in
+    which a first day never came (``inf - inf`` would make them NaN).
+    """
+    finite = x[np.isfinite(x)]
+    top = float(finite.max()) if len(finite) else 0.0
+    filled = np.where(np.isposinf(x), top + 1.0, x)
+    q = np.quantile(filled, [0.05, 0.5, 0.95])
+    return tuple(math.inf if v > top and np.isposinf(x).any() else float(v) for v in q)  # type: ignore[return-value]
+
+
 def compare(facts: Facts, stats: Mapping[str, npt.ArrayLike]) -> tuple[pd.DataFrame, float]:
     """Each fact beside the model's distribution, and the share of runs matching all facts.
 
@@ -384,7 +395,7 @@ def compare(facts: Facts, stats: Mapping[str, npt.ArrayLike]) -> tuple[pd.DataFr
         ok = f.matches(x)
         joint = ok if joint is None else joint & ok
         defined = x[~np.isnan(x)]
-        q05, q50, q95 = (np.quantile(defined, [0.05, 0.5, 0.95]) if len(defined) else (math.nan,) * 3)
+        q05, q50, q95 = _quantiles(defined) if len(defined) else (math.nan,) * 3
         rows.append({
             "fact": f.id, "label": f.label, "statistic": f.statistic,
             "record_low": f.low, "record_high": f.high, "runs": int(len(defined)),

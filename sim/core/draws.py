@@ -11,7 +11,7 @@ It also derives run seeds from a master seed with :class:`numpy.random.SeedSeque
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -23,10 +23,11 @@ US: Final = 1
 IRAN: Final = 2
 PARLIAMENT: Final = 3
 WORLD: Final = 4
+EXECUTIVE: Final = 5
 MILITIA: Final = 100
 BLOC: Final = 1000
 
-# Purposes (what a draw decides).
+# Purposes (what a draw decides). A purpose with several uniforms uses the index axis.
 CHOICE: Final = 1
 US_KILLED: Final = 2
 US_WOUNDED: Final = 3
@@ -37,7 +38,28 @@ SESSION: Final = 7
 WAR: Final = 8
 OUTSIDE: Final = 9
 TARGET: Final = 10
-#: Casualties of Iran's attacks outside Iraq (kept apart from its calibrated strike's draws).
+#: Iran: reopen its strategy (0), choose one (1), commit to the direct strike (2), its lead (3),
+#: warned or not (4), its casualties (5 killed, 6 wounded).
+IRAN_STEP: Final = 11
+#: A militia group: attack today (0); when it attacks: tactic (1), target (2), lethal (3), extra
+#: killed (4), coalition share (5), wounded (6), Iraqi killed (7), attackers killed (8),
+#: attribution (9), front claim (10), misattribution (11).
+MILITIA_ACT: Final = 12
+#: The US military track: strike a group (0), strike Iran (1), force protection (2).
+US_MILITARY: Final = 13
+#: The US policy track: review today (0); at a review one uniform per instrument (1 + code);
+#: the waiver's length (20).
+US_POLICY: Final = 14
+#: The US strike's casualties: militia killed (0), Iraqi killed (1), Iranians killed (2).
+US_STRIKE: Final = 15
+#: The executive: designate (0), alignment (1), request a vote (2), withdraw (3), retry (4),
+#: crackdown (5), revoke (6), demand (7).
+EXEC_STEP: Final = 16
+#: Parliament: request a sitting (0), the speaker schedules it (1).
+AGENDA: Final = 17
+#: The world: an accident (0); the truce (1); a handover (2); the Dialogue's lead (3).
+WORLD_STEP: Final = 18
+#: Casualties of Iran's attacks outside Iraq (kept apart from its direct strike's draws).
 US_KILLED_OUTSIDE: Final = 102
 US_WOUNDED_OUTSIDE: Final = 103
 
@@ -52,10 +74,16 @@ _K_INDEX: Final = 0xA0761D6478BD642F
 _SEED_BITS: Final = 63
 
 
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UM1, _UM2, _UGOLDEN, _UK_ACTOR, _UK_INDEX = (np.uint64(_M1), np.uint64(_M2), np.uint64(_GOLDEN),
+                                              np.uint64(_K_ACTOR), np.uint64(_K_INDEX))
+_TO_UNIT = 1.0 / 9007199254740992.0
+
+
 def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> _S30)) * _UM1
+    z = (z ^ (z >> _S27)) * _UM2
+    return z ^ (z >> _S31)
 
 
 def uniform(
@@ -89,6 +117,39 @@ def uniform(
 
 
 _MASK = (1 << 64) - 1
+
+
+class Stream:
+    """The keyed draws of one batch of runs, with each seed's mix computed once.
+
+    ``u(day, actor, purpose, index, rows)`` equals ``uniform(seeds[rows], day, actor, purpose,
+    index)`` bit for bit; ``rows`` (replicate indices) draws only for some replicates, e.g. those
+    where something happens today, and ``actor``/``index`` broadcast against them.
+    """
+
+    def __init__(self, seeds: npt.ArrayLike) -> None:
+        self.seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
+        with np.errstate(over="ignore"):
+            self._mixed = _mix(self.seeds + np.uint64(_GOLDEN))
+
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+    def u(self, day: int, actor: npt.ArrayLike, purpose: int, index: npt.ArrayLike = 0,
+          rows: npt.ArrayLike | None = None) -> FloatArray:
+        """Uniform(0, 1) draws for every replicate (or ``rows``), broadcast with actor and index."""
+        mixed = self._mixed if rows is None else self._mixed[rows]  # type: ignore[index]
+        if np.ndim(actor) == 0 and np.ndim(index) == 0:
+            key: Any = np.uint64((day * _K_DAY + int(actor) * _K_ACTOR  # type: ignore[call-overload]
+                                  + purpose * _K_PURPOSE + int(index) * _K_INDEX) & _MASK)  # type: ignore[call-overload]
+            h = _mix(_mix(mixed ^ key) + _UGOLDEN)
+        else:
+            with np.errstate(over="ignore"):
+                key = (np.uint64((day * _K_DAY + purpose * _K_PURPOSE) & _MASK)
+                       + np.asarray(actor, dtype=np.uint64) * _UK_ACTOR
+                       + np.asarray(index, dtype=np.uint64) * _UK_INDEX)
+                h = _mix(_mix(mixed ^ key) + _UGOLDEN)
+        return ((h >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
 
 
 def _scalar_key(seed: npt.ArrayLike, actor: npt.ArrayLike, index: npt.ArrayLike) -> bool:

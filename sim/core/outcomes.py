@@ -1,16 +1,18 @@
-"""Outcomes: end-state metrics of a run and the classification of its path.
+"""Outcomes: end-state metrics of a run and the classification of its path, on observables only.
 
-Pure functions of a run's record (the cumulative counters and the final world), vectorised over
-replicates. Thresholds come from the config's ``outcomes`` section and are rates per 100 days,
-so a classification means the same for a 60-day and a 365-day run.
+Pure functions of a run's record (the cumulative counters, :mod:`sim.core.counters`, and the final
+world), vectorised over replicates. A run is classified on what an observer could count, never on
+the model's internal labels ([002]; thresholds in the config's ``outcomes`` section, rates per 100
+days so a classification means the same for a 180-day and a 365-day run):
 
-Paths ([002]): ``all_out_war``; ``s1_major_escalation`` (attempts to overrun bases or the
-embassy); ``s3_middle_ground`` (deadly strikes without overrun);
-``s2_going_through_motions`` (steady low-damage harassment); ``s4_political_pressure`` (the
-political track dominated: Iran spent more days on political pressure than on diplomacy, by more
-than a margin, or the push succeeded with a binding expulsion law); ``de_escalation`` (the
-diplomacy track held: none of the above, so no military path and diplomacy at least as often as
-political pressure).
+- a **military track** (:data:`MILITARY_TRACKS`): ``all_out_war``; ``s1_major_escalation``
+  (storming of bases or the embassy, or US strikes on Iran proper); ``s3_middle_ground`` (lethal
+  attacks, or drone and missile attacks, at a deadly rate, without overrun);
+  ``s2_going_through_motions`` (steady attacks); ``de_escalation`` (below all of those);
+- a **political track** (:data:`POLITICAL_TRACKS`): the furthest legal step parliament passed, a
+  binding law above all, else a negotiated drawdown agreed in the Strategic Dialogue;
+- the primary ``path``: war > S1 > S3 > S4 (the political track reached limits, a binding law or
+  a negotiated drawdown) > S2 > de-escalation.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim.config import STRATEGIES
-from sim.core.params import Num, Thresholds
-from sim.core.state import Counters
+from sim.config import MILITARY_TRACKS, POLITICAL_TRACKS, STRATEGIES, LegalStep, MilitaryTrack, PMStatus, PoliticalTrack
+from sim.core.counters import FIRSTS, SUMS
+from sim.core.params import Params, Thresholds
+from sim.core.state import World
 
 PATHS: tuple[str, ...] = (
     "de_escalation",
@@ -40,7 +43,7 @@ METRICS: tuple[str, ...] = (
     "us_troops_final", "resolution_passed", "binding_law_passed", "iraq_sanctioned",
     "all_out_war", "isis_strength_final",
 )
-#: Further metrics kept for analysis and the claims checks.
+#: Further metrics kept for analysis, the claims checks and the record check.
 EXTRA_METRICS: tuple[str, ...] = (
     "limits_passed", "legal_status_final", "us_exit", "harassments", "deadly_strikes", "storms",
     "calibrated_strikes", "calibrated_us_killed", "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq",
@@ -48,97 +51,108 @@ EXTRA_METRICS: tuple[str, ...] = (
     "sentiment_final", "iran_resolve", "iran_econ_cost", "exit_pressure_mean",
     "iran_share_diplomacy", "iran_share_political_pressure", "iran_share_proxy_harassment",
     "iran_share_middle_ground", "iran_share_major_escalation", "iran_share_calibrated_strike",
+    # issue 11: tactics, attribution, casualties as known, both US tracks, Iraq, the Dialogue
+    "attacks", "attacks_rocket", "attacks_rocket_base", "attacks_rocket_green_zone", "attacks_convoy_ied",
+    "attacks_drone", "attacks_missile", "unattributed_attacks", "front_claims", "misattributed_attacks",
+    "coalition_killed", "coalition_wounded", "us_wounded_reported", "protection_orders",
+    "us_sanction_threats_iraq", "waivers_renewed", "waivers_lapsed", "deterrent_warnings", "consolidations",
+    "bases_handed_over", "dialogue_proposals", "dialogue_sessions", "negotiated_drawdowns",
+    "confirmation_votes", "pm_designations", "failed_designates", "governments_formed", "crackdowns",
+    "invitation_revoked", "truce_days", "truce_declared", "accidents", "government_final",
+    "pm_alignment_final", *FIRSTS, "us_strike_lag_after_lethal", "share_nonlethal_attacks_answered",
 )
 
-_INT_METRICS = {
-    "days", "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
-    "militia_attacks", "lethal_attacks", "us_strikes_iraq", "us_strikes_iran", "max_escalation",
-    "harassments", "deadly_strikes", "storms", "calibrated_strikes", "calibrated_us_killed",
-    "outside_attacks", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns", "talks_offers",
-    "votes_held", "legal_status_final", "killed_by_us_strikes",
-}
 _BOOL_METRICS = {
-    "resolution_passed", "binding_law_passed", "iraq_sanctioned", "all_out_war",
-    "limits_passed", "us_exit",
+    "resolution_passed", "binding_law_passed", "iraq_sanctioned", "all_out_war", "limits_passed", "us_exit",
+    "truce_declared", "government_final",
 }
+#: Sums that stay fractional (the rest of the counted sums are whole numbers).
+_FLOAT_SUMS = {"iran_resolve", "iran_econ_cost", "exit_pressure", "days"}
+#: Counters read under their own names.
+_COUNTED = tuple(n for n in SUMS if n not in ("exit_pressure", "iran_preparing", "days"))
 
 
-#: Metrics that are counters of the same name, read as they stand at the end of the run (two
-#: groups, to keep the metrics' column order).
-_COUNTED: tuple[str, ...] = (
-    "days", "us_killed", "us_wounded", "iraqi_killed", "militia_killed", "iranian_killed",
-    "militia_attacks", "lethal_attacks", "us_strikes_iraq", "us_strikes_iran",
-)
-_COUNTED_EXTRA: tuple[str, ...] = (
-    "harassments", "deadly_strikes", "storms", "calibrated_strikes", "calibrated_us_killed",
-    "outside_attacks", "killed_by_us_strikes", "us_sanctions_iraq", "us_sanctions_iran", "drawdowns",
-    "talks_offers", "ops_paused_days", "votes_held", "iran_resolve", "iran_econ_cost",
-)
-
-
-def metrics(
-    counters: Counters,
-    *,
-    troops: Any,
-    war: Any,
-    isis: Any,
-    sanctions_iraq: Any,
-    legal: Any,
-    sentiment: Any,
-    exit_threshold: Num,
-) -> dict[str, npt.NDArray[Any]]:
-    """End-state metrics (arrays over replicates) from counters and the final world state."""
-    c = counters
+def metrics(world: World, P: Params) -> dict[str, npt.NDArray[Any]]:
+    """End-state metrics (arrays over replicates) from the final world and its counters."""
+    w, c = world, world.counters
     days = np.maximum(c.days, 1.0)
-    out: dict[str, Any] = {
-        **{k: getattr(c, k) for k in _COUNTED},
-        "max_escalation": c.max_rung,
-        "us_troops_final": np.asarray(troops, dtype=np.float64),
-        "resolution_passed": c.resolution_passed > 0,
-        "binding_law_passed": c.binding_law_passed > 0,
-        "iraq_sanctioned": np.asarray(sanctions_iraq) > 0,
-        "all_out_war": np.asarray(war, dtype=bool),
-        "isis_strength_final": np.asarray(isis, dtype=np.float64),
-        "limits_passed": c.limits_passed > 0,
-        "legal_status_final": np.asarray(legal),
-        "us_exit": np.asarray(troops) <= exit_threshold,
-        "sentiment_final": np.asarray(sentiment, dtype=np.float64),
-        "exit_pressure_mean": c.exit_pressure_sum / days,
-        **{k: getattr(c, k) for k in _COUNTED_EXTRA},
-    }
+    out: dict[str, Any] = {k: getattr(c, k) for k in _COUNTED}
+    out.update({
+        "days": c.days, "militia_attacks": c.attacks, "max_escalation": c.max_rung,
+        "us_troops_final": np.asarray(w.troops, dtype=np.float64),
+        "resolution_passed": w.legal >= LegalStep.RESOLUTION, "limits_passed": w.legal >= LegalStep.LIMITS,
+        "binding_law_passed": w.legal >= LegalStep.BINDING_LAW, "legal_status_final": w.legal,
+        "iraq_sanctioned": np.asarray(w.sanctions_iraq) > 0, "all_out_war": np.asarray(w.war, dtype=bool),
+        "isis_strength_final": np.asarray(w.isis, dtype=np.float64),
+        "us_exit": np.asarray(w.troops) <= P.us.exit_threshold,
+        "sentiment_final": np.asarray(w.sentiment, dtype=np.float64),
+        "exit_pressure_mean": c.exit_pressure / days,
+        "truce_declared": np.isfinite(c.day_first_truce), "government_final": w.pm_status == PMStatus.GOVERNMENT,
+        "pm_alignment_final": np.asarray(w.pm_alignment, dtype=np.float64),
+        "iran_share_calibrated_strike": c.iran_preparing / days,
+        "us_strike_lag_after_lethal": c.strike_lag_after_lethal,
+        "share_nonlethal_attacks_answered": c.share_nonlethal_answered,
+    })
     for code, name in enumerate(STRATEGIES):
         out[f"iran_share_{name}"] = c.strategy_days[code] / days
-    for k, v in out.items():
-        arr = np.asarray(v)
+    for name in FIRSTS:
+        out[name] = getattr(c, name)
+    result: dict[str, npt.NDArray[Any]] = {}
+    for k in (*METRICS, *EXTRA_METRICS):
+        arr = np.asarray(out[k])
         if k in _BOOL_METRICS:
-            out[k] = arr.astype(bool)
-        elif k in _INT_METRICS:
-            out[k] = np.rint(arr).astype(np.int64)
+            result[k] = arr.astype(bool)
+        elif (k in _COUNTED and k not in _FLOAT_SUMS) or k in ("days", "militia_attacks", "max_escalation",
+                                                                   "legal_status_final"):
+            result[k] = np.rint(arr).astype(np.int64)
         else:
-            out[k] = arr.astype(np.float64)
-    return out
+            result[k] = arr.astype(np.float64)
+    return result
 
 
-def classify(m: dict[str, Any], th: Thresholds) -> npt.NDArray[np.str_]:
-    """The path of each run from its metrics and the thresholds (``outcomes`` config section).
-
-    Precedence: war, then S1, S3, S2, S4, and de-escalation when nothing else applies.
-    """
+def military_track(m: dict[str, Any], th: Thresholds) -> npt.NDArray[np.int64]:
+    """The military track of each run (:class:`~sim.config.MilitaryTrack` codes) from counts."""
     per100 = 100.0 / np.maximum(np.asarray(m["days"], dtype=np.float64), 1.0)
-    deadly_rate = np.asarray(m["deadly_strikes"]) * per100  # deadly strikes on US forces in Iraq
-    attack_rate = np.asarray(m["militia_attacks"]) * per100
     war = np.asarray(m["all_out_war"], dtype=bool)
-    s1 = np.asarray(m["storms"]) >= th.s1_min_storms
-    s3 = deadly_rate >= th.s3_min_deadly_per_100d
-    s2 = attack_rate >= th.s2_min_attacks_per_100d
-    # which non-military track dominated: the political push (or its success, a binding law)
-    # against the diplomacy track
-    track = np.asarray(m["iran_share_political_pressure"]) - np.asarray(m["iran_share_diplomacy"])
-    s4 = (np.asarray(m["legal_status_final"]) >= th.s4_min_legal_status) | (track > th.s4_political_margin)
-    path = np.where(
-        war, PATHS[5],
-        np.where(s1, PATHS[1],
-                 np.where(s3, PATHS[3],
-                          np.where(s2, PATHS[2],
-                                   np.where(s4, PATHS[4], PATHS[0])))))
-    return np.asarray(path)
+    s1 = ((np.asarray(m["storms"]) * per100 >= th.s1_min_storms_per_100d)
+          | (np.asarray(m["us_strikes_iran"]) * per100 >= th.s1_min_iran_strikes_per_100d))
+    s3 = ((np.asarray(m["lethal_attacks"]) * per100 >= th.s3_min_lethal_per_100d)
+          | (np.asarray(m["deadly_strikes"]) * per100 >= th.s3_min_advanced_per_100d))
+    s2 = np.asarray(m["militia_attacks"]) * per100 >= th.s2_min_attacks_per_100d
+    return np.asarray(np.where(war, MilitaryTrack.ALL_OUT_WAR, np.where(
+        s1, MilitaryTrack.S1_MAJOR_ESCALATION, np.where(
+            s3, MilitaryTrack.S3_MIDDLE_GROUND, np.where(
+                s2, MilitaryTrack.S2_GOING_THROUGH_MOTIONS, MilitaryTrack.DE_ESCALATION)))), dtype=np.int64)
+
+
+def political_track(m: dict[str, Any]) -> npt.NDArray[np.int64]:
+    """The political track: a binding law, else a negotiated drawdown, else the furthest legal step."""
+    legal = np.asarray(m["legal_status_final"], dtype=np.int64)
+    negotiated = np.asarray(m["negotiated_drawdowns"]) > 0
+    return np.asarray(np.where(legal >= LegalStep.BINDING_LAW, PoliticalTrack.BINDING_LAW,
+                               np.where(negotiated, PoliticalTrack.NEGOTIATED_DRAWDOWN, legal)), dtype=np.int64)
+
+
+def classify(m: dict[str, Any], th: Thresholds) -> tuple[npt.NDArray[np.str_], dict[str, npt.NDArray[np.str_]]]:
+    """The path of each run, and its ``military_track`` and ``political_track`` (names).
+
+    Precedence: war, S1, S3, S4 (the political track reached ``s4_min_political``), S2,
+    de-escalation.
+    """
+    mil = military_track(m, th)
+    pol = political_track(m)
+    s4 = pol >= th.s4_min_political
+    path = np.where(mil == MilitaryTrack.ALL_OUT_WAR, PATHS[5],
+                    np.where(mil == MilitaryTrack.S1_MAJOR_ESCALATION, PATHS[1],
+                             np.where(mil == MilitaryTrack.S3_MIDDLE_GROUND, PATHS[3],
+                                      np.where(s4, PATHS[4],
+                                               np.where(mil == MilitaryTrack.S2_GOING_THROUGH_MOTIONS, PATHS[2],
+                                                        PATHS[0])))))
+    tracks = {"military_track": np.asarray(MILITARY_TRACKS)[mil],
+              "political_track": np.asarray(POLITICAL_TRACKS)[pol]}
+    return np.asarray(path), tracks
+
+
+#: Track columns of every run, after ``path``.
+TRACKS: tuple[str, ...] = ("military_track", "political_track")
+

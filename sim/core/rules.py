@@ -1,14 +1,15 @@
-"""Pure rules: payoffs, choice probabilities, draws-to-outcomes and belief updates.
+"""Pure rules shared by every actor: choice, counts from uniforms, memories, beliefs, hazards.
 
-This module owns the one copy of every behavioural rule of the model. Each function takes plain
-numbers or numpy arrays (the last axis is the replicate axis; an entity axis such as militias or
-blocs comes first) and returns new values; none does I/O, keeps state, or draws randomness of
-its own (uniforms are passed in, see :mod:`sim.core.draws`). Every operation is elementwise or an
-explicit loop in a fixed order, so one replicate (the Mesa agents) and thousands at once (the
-ensemble engine) give bit-identical results.
+This module owns the one copy of every generic behavioural rule of the model (the actors' payoffs
+live in :mod:`sim.core.payoffs`). Each function takes plain numbers or numpy arrays (the last axis
+is the replicate axis; an entity axis such as militias or blocs comes first) and returns new values;
+none does I/O, keeps state, or draws randomness of its own (uniforms are passed in, see
+:mod:`sim.core.draws`). Every operation is elementwise or an explicit loop in a fixed order, so one
+replicate (the Mesa agents), a few (sparse cells) and thousands at once (the ensemble engine) give
+bit-identical results.
 
-Sources: [000] IntelBrief, 6 Jan 2020; [002] Dagher & Kaltenthaler, 9 Jan 2020; MODEL_BRIEF's
-history. ``docs/ODD.md`` maps every term to its passage.
+Sources: [000] IntelBrief, 6 Jan 2020; [002] Dagher & Kaltenthaler, 9 Jan 2020; the record
+(configs/history/2020h1_events.yaml). ``docs/ODD.md`` maps every term to its passage.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from sim.config import LegalStep, MilitiaAction, Strategy
-from sim.core.params import IranParams, MilitiaParams, Num, ParliamentParams, USParams
+from sim.config import LegalStep, Tactic
+from sim.core.params import Num, USParams
 
 Array = npt.NDArray[np.float64]
 ArrayLike = Any  # float or numpy array, broadcastable against the replicate axis
@@ -50,6 +51,11 @@ def logit_probs(utilities: Sequence[ArrayLike], rationality: ArrayLike) -> list[
     return [e / total for e in expo]
 
 
+def logistic(utility: ArrayLike, rationality: ArrayLike) -> Array:
+    """The chance of acting against not acting (utility 0): a two-option logit."""
+    return np.asarray(1.0 / (1.0 + np.exp(np.clip(-np.multiply(rationality, utility), -700.0, 700.0))))
+
+
 def choose(probs: Sequence[ArrayLike] | Array, u: ArrayLike) -> npt.NDArray[np.int64]:
     """Index of the option selected by uniform ``u`` (inverse of the cumulative probabilities)."""
     idx = np.zeros(np.broadcast(probs[0], u).shape, dtype=np.int64)
@@ -60,16 +66,36 @@ def choose(probs: Sequence[ArrayLike] | Array, u: ArrayLike) -> npt.NDArray[np.i
     return idx
 
 
-def count_from_uniform(mean: ArrayLike, u: ArrayLike) -> Array:
-    """A casualty count with the given mean from one uniform: geometric on {0, 1, ...}.
+def choose_weighted(weights: Array, u: ArrayLike) -> npt.NDArray[np.int64]:
+    """Index selected by ``u`` from unnormalised ``weights`` (options on the first axis)."""
+    total = weights[0]
+    for w in weights[1:]:
+        total = total + w
+    return choose(list(weights / total), u)
 
-    Over-dispersed, as casualty counts are: ``P(k >= 1) = mean / (1 + mean)``. Mean 0 gives 0.
+
+def geometric(mean: ArrayLike, u: ArrayLike) -> Array:
+    """A count on {0, 1, ...} with the given mean from one uniform: geometric, over-dispersed.
+
+    ``P(k >= 1) = mean / (1 + mean)``. Mean 0 gives 0.
     """
     m = np.asarray(mean, dtype=np.float64)
     q = m / (1.0 + m)
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.floor(np.log(u) / np.log(q))
     return np.where(m > 0.0, k, 0.0)
+
+
+#: The name kept for casualty counts.
+count_from_uniform = geometric
+
+
+def share_of(total: ArrayLike, share: ArrayLike, u: ArrayLike) -> Array:
+    """How many of ``total`` fall in a group with mean share ``share``: ``floor(total*share + u)``
+    capped at ``total`` (exact mean ``total*share`` from one uniform).
+    """
+    t = np.asarray(total, dtype=np.float64)
+    return np.minimum(np.floor(t * np.asarray(share) + u), t)
 
 
 def presence(troops: ArrayLike, *, initial: ArrayLike, exit_threshold: ArrayLike) -> Array:
@@ -93,9 +119,26 @@ def pick(index: ArrayLike, options: Sequence[Any]) -> Any:
     return np.choose(index, cast(Any, options))
 
 
-def intensity(action: ArrayLike) -> Any:
-    """A militia action's intensity: 0 standing down .. 1 storming."""
-    return np.divide(action, float(MilitiaAction.STORM))
+def at(value: Any, rows: npt.NDArray[np.intp]) -> Any:
+    """A parameter at some replicates: itself when shared, its entries ``rows`` when per replicate."""
+    return value[rows] if np.ndim(value) else value
+
+
+def pick_at(index: ArrayLike, options: Sequence[Any], rows: npt.NDArray[np.intp]) -> Any:
+    """``pick`` at some replicates: ``index`` and per-replicate options taken at ``rows``."""
+    return np.choose(np.asarray(index)[rows], [at(o, rows) for o in options])
+
+
+def cell(entity: Array, groups: npt.NDArray[np.intp], rows: npt.NDArray[np.intp]) -> Array:
+    """Entries of an (entities, 1) or (entities, R) parameter array at (group, replicate) cells."""
+    return entity[groups, rows if entity.shape[1] > 1 else 0]
+
+
+def intensity(tactic: ArrayLike) -> Any:
+    """A tactic's intensity for Iran's resolve: salvos and IEDs 1/3, drones and missiles 2/3, storms 1."""
+    t = np.asarray(tactic)
+    return np.where(t >= Tactic.STORM, 1.0, np.where(t >= Tactic.DRONE, 2.0 / 3.0,
+                                                      np.where(t > 0, 1.0 / 3.0, 0.0)))
 
 
 def legal_share(legal: ArrayLike) -> Any:
@@ -104,250 +147,33 @@ def legal_share(legal: ArrayLike) -> Any:
 
 
 # ------------------------------------------------------------------------------------------
-# Iran
-
-
-def iran_utilities(
-    p: IranParams,
-    *,
-    current: ArrayLike,
-    revenge: ArrayLike,
-    audience_cost: ArrayLike,
-    presence: ArrayLike,
-    belief_retaliation: ArrayLike,
-    tension: ArrayLike,
-    sanctions_iran: ArrayLike,
-    sanctions_iraq: ArrayLike,
-    diplomacy: ArrayLike,
-    isis: ArrayLike,
-    calibrated_done: ArrayLike,
-) -> list[Array]:
-    """Iran's payoff for each strategy in ``STRATEGIES`` order ([002] four scenarios + Jan 8).
-
-    ``U_k = revenge_w*resolve_k*revenge + audience_w*resolve_k*audience_cost``
-    ``+ pressure_w*pressure_k*presence - retaliation_w*provocation_k*belief``
-    ``- war_w*war_risk_k*(1/2 + tension) - economic_w*(provocation_k - relief_k)*econ``
-    ``- isis_w*pressure_k*isis + diplomacy_w*[k=diplomacy]*diplomacy + inertia*[k=current]``
-    ``+ posture_bias*[k=posture] - repeat_penalty*[k=calibrated]*times_done``,
-    with ``econ = sanctions_iran + iraq_market_share*sanctions_iraq``.
-    """
-    econ = np.add(sanctions_iran, np.multiply(p.iraq_market_share, sanctions_iraq))
-    war_exposure = np.add(0.5, tension)
-    out: list[Array] = []
-    for k, prof in enumerate(p.profiles):
-        u = (
-            p.revenge_weight * prof.resolve * np.asarray(revenge, dtype=np.float64)
-            + p.audience_weight * prof.resolve * np.asarray(audience_cost)
-            + p.pressure_weight * prof.pressure * np.asarray(presence)
-            - p.retaliation_weight * prof.provocation * np.asarray(belief_retaliation)
-            - p.war_weight * prof.war_risk * war_exposure
-            - p.economic_weight * (prof.provocation - prof.relief) * econ
-            - p.isis_weight * prof.pressure * np.asarray(isis)
-            + p.inertia * (np.asarray(current) == k)
-        )
-        if k == Strategy.DIPLOMACY:
-            u = u + p.diplomacy_weight * np.asarray(diplomacy)
-        u = u + p.posture_bias * (np.asarray(p.posture_index) == k)  # elementwise: may vary by row
-        if k == Strategy.CALIBRATED_STRIKE:
-            u = u - p.calibrated.repeat_penalty * np.asarray(calibrated_done)
-        out.append(u)
-    return out
-
-
-# ------------------------------------------------------------------------------------------
-# militias
-
-
-def militia_utilities(
-    p: MilitiaParams,
-    *,
-    loyalty: ArrayLike,
-    hostility: ArrayLike,
-    fear: ArrayLike,
-    belief: ArrayLike,
-    stock: ArrayLike,
-    order: ArrayLike,
-    sentiment: ArrayLike,
-) -> list[Array]:
-    """A militia's payoff for stand down, harass, deadly strike and storm ([002] scenarios 1-3).
-
-    ``U_a = order_w*loyalty*(1-|a-order|) + hostility_w*hostility*a/3 + mood_w*sentiment*a/3``
-    ``- fear_w*fear*belief*severity_a - cost_a`` (+ ``stand_down_value`` for a=0), and deadly
-    strikes need advanced missiles in stock ([002]: "receiving advanced Iranian missiles").
-    """
-    severity = p.retaliation_severity.by_action()
-    cost = p.action_costs.by_action()
-    out: list[Array] = []
-    for a in range(4):
-        level = intensity(a)
-        u = (
-            p.order_weight * np.multiply(loyalty, 1.0 - np.abs(a - np.asarray(order)))
-            + p.hostility_weight * np.multiply(hostility, level)
-            + p.mood_weight * np.multiply(sentiment, level)
-        )
-        if a == MilitiaAction.STAND_DOWN:
-            u = u + p.stand_down_value
-        else:
-            u = u - p.fear_weight * np.multiply(fear, belief) * severity[a] - cost[a]
-        if a == MilitiaAction.DEADLY:
-            u = u - p.no_stock_penalty * (np.asarray(stock) < 1.0)
-        out.append(np.asarray(u, dtype=np.float64))
-    return out
-
-
-# ------------------------------------------------------------------------------------------
-# United States
-
-
-def us_utilities(
-    p: USParams,
-    *,
-    threat: ArrayLike,
-    threat_iran: ArrayLike,
-    audience_cost: ArrayLike,
-    sentiment: ArrayLike,
-    tension: ArrayLike,
-    protection: ArrayLike,
-    presence: ArrayLike,
-    isis: ArrayLike,
-    legal_status: ArrayLike,
-    iran_political: ArrayLike,
-    iran_diplomacy: ArrayLike,
-    diplomacy: ArrayLike,
-    sanctions_iran: ArrayLike,
-    sanctions_iraq: ArrayLike,
-) -> list[Array]:
-    """US payoff for each option in ``US_OPTIONS`` order, against holding (0).
-
-    Terms ([002] unless noted): proportional retaliation for harm to US forces; the domestic
-    price of looking weak; avoiding another Middle East war; backlash over Iraqi sovereignty;
-    the anti-ISIS mission and force protection ([000]: operations paused for force protection);
-    sanctions on Iraq over expulsion (scenario 4) and on Iran (the 8 January answer); drawdown
-    under Iraqi demand, casualties, or a binding law.
-    """
-    threat = np.asarray(threat, dtype=np.float64)
-    present = np.asarray(presence) > 0.0
-    legal = np.asarray(legal_status, dtype=np.float64)
-    c = p.costs
-    hold = np.zeros(np.broadcast(threat, sentiment, presence).shape)
-    talks = (
-        p.talks_weight * (1.0 - np.asarray(diplomacy)) * (np.add(tension, iran_diplomacy))
-        - p.audience_weight * np.asarray(audience_cost)
-        - c.offer_talks
-    )
-    protect = (
-        p.protection_weight * threat * (1.0 - np.asarray(protection))
-        - p.mission_weight * np.asarray(isis) * (1.0 - np.asarray(protection))
-        - c.force_protection
-    )
-    protect = np.where(present, protect, UNAVAILABLE)
-    strike_m = (
-        p.retaliation_weight * threat
-        + p.audience_weight * np.asarray(audience_cost)
-        - p.sovereignty_weight * np.asarray(sentiment)
-        - p.war_avoidance_weight * np.asarray(tension) * 0.5
-        - c.strike_militias
-    )
-    strike_i = (
-        p.retaliation_weight * (np.asarray(threat_iran) + threat)
-        + p.audience_weight * np.asarray(audience_cost) * 0.5
-        - p.war_avoidance_weight * np.add(tension, 0.5)
-        - c.strike_iran
-    )
-    sanc_iraq = (
-        p.sanction_iraq_weight * (legal_share(legal) + np.asarray(iran_political)) * (1.0 - np.asarray(sanctions_iraq))
-        - p.mission_weight * np.asarray(isis)
-        - c.sanction_iraq
-    )
-    sanc_iran = (
-        p.sanction_iran_weight
-        * (np.asarray(threat_iran) + 0.5 * threat + np.asarray(audience_cost))
-        * (1.0 - np.asarray(sanctions_iran))
-        - c.sanction_iran
-    )
-    draw = (
-        p.drawdown_weight * (threat + np.asarray(sentiment) + np.asarray(tension))
-        + p.compliance_weight * (legal >= LegalStep.BINDING_LAW)
-        - p.mission_weight * np.asarray(isis)
-        - p.audience_weight * np.asarray(audience_cost)
-        - c.drawdown
-    )
-    draw = np.where(present, draw, UNAVAILABLE)
-    return [hold, talks, protect, strike_m, strike_i, sanc_iraq, sanc_iran, draw]
-
-
-# ------------------------------------------------------------------------------------------
-# parliament
-
-
-def bloc_support(
-    p: ParliamentParams,
-    *,
-    bias: ArrayLike,
-    anger: ArrayLike,
-    iran_alignment: ArrayLike,
-    us_ties: ArrayLike,
-    sentiment: ArrayLike,
-    iran_political: ArrayLike,
-    sanction_threat: ArrayLike,
-    isis: ArrayLike,
-) -> Array:
-    """A bloc's support for expelling US forces.
-
-    Anger after US strikes on Iraqi soil ([002]) and Iranian threats and promises (scenario 4)
-    push for; US sanctions threats ([002]) and the value of US training against ISIS ([000])
-    push against, in proportion to the bloc's ties to the US.
-    """
-    return np.asarray(
-        np.asarray(bias, dtype=np.float64)
-        + p.anger_weight * np.multiply(anger, sentiment)
-        + p.iran_weight * np.multiply(iran_alignment, iran_political)
-        - p.sanction_weight * np.multiply(us_ties, sanction_threat)
-        - p.isis_weight * np.multiply(us_ties, isis),
-        dtype=np.float64,
-    )
-
-
-def bloc_utilities(support: ArrayLike, boycott_bias: ArrayLike, hurdle: ArrayLike) -> list[Array]:
-    """Payoff of boycott / vote no / vote yes on a motion with the given hurdle ([000] 5 Jan)."""
-    s = np.asarray(support, dtype=np.float64)
-    return [np.subtract(boycott_bias, s), np.zeros_like(s), s - hurdle]
-
-
-def session_probability(p: ParliamentParams, *, pressure: ArrayLike) -> Array:
-    """Daily chance that parliament sits on the pending motion, given political pressure."""
-    prob = p.session_base + p.session_pressure * np.asarray(pressure, dtype=np.float64)
-    return np.minimum(prob, 1.0)
-
-
-# ------------------------------------------------------------------------------------------
-# harm, threat, beliefs and audience costs
+# harm, memory, beliefs and audience costs
 
 
 def harm(p: USParams, *, killed: ArrayLike, wounded: ArrayLike, attacks: ArrayLike) -> Any:
-    """Harm to US forces as the US weighs it: per US killed, per wounded, per attack."""
+    """Harm to US and coalition forces as the US weighs it: per killed, per wounded, per attack."""
     return p.harm_killed * killed + p.harm_wounded * wounded + p.harm_attack * attacks
 
 
-def remembered(p: USParams, signal: ArrayLike, today: ArrayLike) -> Any:
-    """A decaying memory of harm (the US threat signals): yesterday's times ``threat_memory`` plus today's."""
-    return p.threat_memory * signal + today
+def remembered(memory: Num, signal: ArrayLike, today: ArrayLike) -> Any:
+    """A decaying memory: yesterday's value times ``memory`` plus today's."""
+    return memory * signal + today
 
 
-def update_belief(
-    belief: ArrayLike, rate: ArrayLike, answered: ArrayLike, unanswered: ArrayLike
-) -> Array:
-    """Move a belief that the US retaliates toward 1 after a US strike, toward 0 after an attack
-    that went unanswered; otherwise keep it (MODEL_BRIEF: beliefs updated from what the US did).
+def update_belief(belief: ArrayLike, rate: ArrayLike, answered: ArrayLike, unanswered: ArrayLike) -> Array:
+    """Move a belief that the US retaliates toward 1 by ``rate*answered`` of the way and toward 0 by
+    ``rate*unanswered`` ([MB]: beliefs from what the US did). Both are weights in [0, 1] (or
+    booleans): a strike on another group, or one attack left unanswered, teaches less than a strike
+    on oneself.
     """
     b = np.asarray(belief, dtype=np.float64)
-    target = np.where(answered, 1.0, np.where(unanswered, 0.0, b))
-    return b + np.multiply(rate, target - b)
+    up = np.multiply(rate, np.asarray(answered, dtype=np.float64))
+    down = np.multiply(rate, np.asarray(unanswered, dtype=np.float64))
+    return b + up * (1.0 - b) - down * b
 
 
-def audience_cost(
-    cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: Num, relief: Num, decay: Num
-) -> Array:
+def audience_cost(cost: ArrayLike, *, harm: ArrayLike, responded: ArrayLike, gain: Num, relief: Num,
+                  decay: Num) -> Array:
     """Accumulated price of looking weak ([002]): grows with unanswered harm, eased by a response."""
     grown = np.asarray(cost, dtype=np.float64) * (1.0 - decay) + gain * np.asarray(harm)
     return np.where(responded, grown * (1.0 - relief), grown)
@@ -358,9 +184,7 @@ def war_hazard(tension: ArrayLike, *, threshold: Num, slope: Num, max_hazard: Nu
     return np.asarray(max_hazard / (1.0 + np.exp(-slope * (np.asarray(tension) - threshold))))
 
 
-def isis_next(
-    isis: ArrayLike, *, ops: ArrayLike, growth: Num, suppression: Num, iraqi: Num
-) -> Array:
+def isis_next(isis: ArrayLike, *, ops: ArrayLike, growth: Num, suppression: Num, iraqi: Num) -> Array:
     """ISIS strength: logistic regrowth, suppressed by US-backed operations ([000])."""
     s = np.asarray(isis, dtype=np.float64)
     nxt = s + growth * s * (1.0 - s) - suppression * np.asarray(ops) * s - iraqi * s

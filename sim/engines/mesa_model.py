@@ -5,12 +5,15 @@ This module owns the Mesa run: it builds one Mesa agent per registered actor
 parameters), and each step reads like Mesa's ``pd_grid`` example: observe -> every agent learns
 -> every agent decides (from the same observation) -> one transition applies all decisions
 (:func:`sim.core.transition.step`, the one place the world changes) -> record (a DataCollector of
-daily model-level series, and the event record). All randomness is keyed on the run's seed
+daily model-level series, the event record and the calendar-month observables). Exogenous shocks
+are applied at the start of a day and interventions replace decisions before the transition, as in
+the ensemble. All randomness is keyed on the run's seed
 (:mod:`sim.core.draws`); Mesa's own ``rng``/``random`` are seeded from the same seed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,10 +23,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents import Actor, build_actors, merge_decisions
+from agents import Actor, apply_interventions, apply_shocks, build_actors, merge_decisions
 from agents.mesa import ActorAgent
 from sim.config import Config, ConfigError, load_config, with_overrides
 from sim.core import draws, transition
+from sim.core.counters import Monthly
 from sim.core.events import EVENT_COLUMNS, SERIES_COLUMNS, daily_series, event_rows
 from sim.core.outcomes import classify, metrics
 from sim.core.params import build_params, build_thresholds
@@ -83,6 +87,7 @@ class EscalationModel(mesa.Model):
         self.config = cfg
         self.seed = seed
         self.seeds = np.array([seed], dtype=np.uint64)
+        self.keys = draws.Stream(self.seeds)
         self.days = int(days) if days is not None else cfg.meta.days
         self.params = build_params(cfg)
         self.thresholds = build_thresholds(cfg)
@@ -90,6 +95,7 @@ class EscalationModel(mesa.Model):
         for actor in build_actors(self.params, 1):
             ActorAgent(self, actor)
         self.events: list[dict[str, Any]] = []
+        self.monthly = Monthly(cfg.meta.start_date, self.days, 1)
         self.today = daily_series(self.world, None)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.datacollector.collect(self)
@@ -100,11 +106,18 @@ class EscalationModel(mesa.Model):
         """Advance one day: observe, every agent learns, every agent decides, one transition, record."""
         if not self.running:
             return
+        actors = {a.key: a.actor for a in self.agents}
+        self.world, applied = apply_shocks(self.world, self.params, actors)
         obs = observe(self.world, self.params)
         self.agents.do("learn", obs)
         self.agents.do("decide", obs)
-        decisions = merge_decisions(agent.decision for agent in self.agents)
-        self.world, record = transition.step(self.world, decisions, self.params, self.seeds)
+        decisions = apply_interventions(merge_decisions(agent.decision for agent in self.agents), self.params,
+                                        obs, actors, self.keys)
+        self.world, record = transition.step(self.world, decisions, self.params, self.keys)
+        if applied:
+            record = dataclasses.replace(record, shocks=tuple((s.kind, s.actor, s.target, s.note, where)
+                                                              for s, where in applied))
+        self.monthly.add(record.day, record.obs)
         self.events.extend(event_rows(record, self.params))
         self.today = daily_series(self.world, record)
         self.datacollector.collect(self)
@@ -112,7 +125,7 @@ class EscalationModel(mesa.Model):
             self.running = False
 
     def actor(self, key: str) -> Actor:
-        """The actor with this key (``"us"``, ``"iran"``, ``"militias"``, ``"parliament"``)."""
+        """The actor with this key (``"us"``, ``"iran"``, ``"militias"``, ``"executive"``, ``"parliament"``)."""
         return next(a.actor for a in self.agents if a.key == key)
 
     def run(self) -> EscalationModel:
@@ -124,12 +137,10 @@ class EscalationModel(mesa.Model):
     # ------------------------------------------------------------------ results
     def metrics(self) -> dict[str, Any]:
         """End-state metrics and the path, as plain Python values."""
-        w = self.world
-        m = metrics(w.counters, troops=w.troops, war=w.war, isis=w.isis,
-                    sanctions_iraq=w.sanctions_iraq, legal=w.legal, sentiment=w.sentiment,
-                    exit_threshold=self.params.us.exit_threshold)
-        path = classify(m, self.thresholds)
+        m = metrics(self.world, self.params)
+        path, tracks = classify(m, self.thresholds)
         out: dict[str, Any] = {"path": str(path[0])}
+        out.update({k: str(v[0]) for k, v in tracks.items()})
         out.update({k: v[0].item() for k, v in m.items()})
         return out
 

@@ -1,4 +1,4 @@
-"""The ensemble's day loop, opened up: observe -> learn -> decide -> transition, one day at a time.
+"""The ensemble's day loop, opened up: shocks -> observe -> learn -> decide -> transition, one day at a time.
 
 This module owns :class:`Stepper`, which advances R replicates of one parameter bundle with the
 registered actors (:data:`agents.ACTORS`) and the staged transition
@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from agents import Actor, build_actors, decide_all
+from agents import Actor, apply_shocks, build_actors, decide_all
 from sim.config import Config
+from sim.core.draws import Stream
 from sim.core.params import Params, build_params
 from sim.core.state import Observation, World, initial_world, observe
 from sim.core.transition import NOTHING_DECLARED, DayRecord, Decisions, Declared, step
@@ -36,9 +37,12 @@ class Stepper:
     def __init__(self, params: Params, world: World, seeds: Any) -> None:
         self.P = params
         self.world = world
-        self.seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
+        self.keys = Stream(seeds)
+        self.seeds = self.keys.seeds
         self.actors: dict[str, Actor] = {a.key: a for a in build_actors(params, len(self.seeds))}
         self.obs: Observation | None = None
+        self.shocks: tuple[tuple[str, str, str, str, Arr], ...] = ()
+        self._shocked = -1  # the last day whose shocks were applied
 
     @classmethod
     def from_config(cls, cfg: Config, seeds: Any) -> Stepper:
@@ -57,7 +61,11 @@ class Stepper:
         return len(self.seeds)
 
     def begin_day(self) -> Observation:
-        """Observe the world; every actor learns from it (the first two phases of a day)."""
+        """Apply the day's exogenous shocks, observe the world; every actor learns from it."""
+        if self._shocked != self.world.day:
+            self._shocked = self.world.day
+            self.world, applied = apply_shocks(self.world, self.P, self.actors)
+            self.shocks = tuple((s.kind, s.actor, s.target, s.note, where) for s, where in applied)
         obs = observe(self.world, self.P)
         for actor in self.actors.values():
             actor.learn(obs)
@@ -75,15 +83,16 @@ class Stepper:
         return {key: actor.probabilities(obs) for key, actor in self.actors.items()}
 
     def sampled(self) -> Decisions:
-        """The decisions the ensemble takes today (keyed draws of the run seeds)."""
-        return decide_all(list(self.actors.values()), self._obs(), self.seeds)
+        """The decisions the ensemble takes today (keyed draws of the run seeds, interventions applied)."""
+        return decide_all(list(self.actors.values()), self._obs(), self.keys)
 
     def advance(self, dec: Decisions, declared: Declared = NOTHING_DECLARED) -> DayRecord:
         """Apply today's decisions (the transition); ``declared`` fixes some acts' US casualties."""
         self._obs()
-        self.world, rec = step(self.world, dec, self.P, self.seeds, declared)
+        self.world, rec = step(self.world, dec, self.P, self.keys, declared)
         self.obs = None
-        return rec
+        shocks, self.shocks = self.shocks, ()
+        return dataclasses.replace(rec, shocks=shocks) if shocks else rec
 
     def step(self, **force: Any) -> DayRecord:
         """Play one day: sampled decisions, with any of them replaced by ``force`` arrays."""
