@@ -104,3 +104,26 @@ def test_bad_observed_file(tmp_path, text: str, key: str) -> None:
         fc.read_observed(p)
     msg = str(err.value)
     assert str(p) in msg and key in msg and "\n" not in msg
+
+
+def test_posterior_forecast_has_every_key_and_consistent_totals() -> None:
+    from sim.config import load_config
+
+    cfg = load_config()
+    theta = np.array([[0.07], [0.12], [0.05]])
+    got = fc.posterior_forecast(cfg, ["actors.militias.0.base_rate"], theta, master_seed=3)
+    assert set(got) == set(fc.keys())
+    assert all(len(v) == 3 for v in got.values())
+    monthly = sum(got[f"monthly.attacks.{m}"] for m in fc.MONTHS)
+    # the h2 window adds 1-3 January 2021 to July-December; attacks are not an h2 key, so check
+    # deaths: never negative, and the monthly tactic counts never exceed all attacks
+    assert np.all(got["h2.us_killed"] >= 0)
+    for m in fc.MONTHS:
+        parts = got[f"monthly.attacks_rocket.{m}"] + got[f"monthly.attacks_convoy_ied.{m}"] + got[
+            f"monthly.attacks_drone.{m}"]
+        assert np.all(parts <= got[f"monthly.attacks.{m}"])
+    assert np.all(monthly >= 0)
+    from sim.analysis.record import load_facts
+
+    table = fc.side_by_side(got, fc.naive_forecast(load_facts(), draws=200, seed=1)[0])
+    assert list(table["key"]) == fc.keys()

@@ -162,6 +162,30 @@ def model_forecast(monthly: Mapping[str, Any], labels: Sequence[str], metrics: M
     return out
 
 
+def posterior_forecast(cfg: Any, names: Sequence[str], theta: npt.ArrayLike, master_seed: int) -> dict[str, Arr]:
+    """The posterior predictive forecast: one run per parameter row (``theta``, drawn from the
+    posterior) from the config's start to 3 January 2021, seeds ``seed_for(master_seed, 0, i)``.
+    """
+    from sim.analysis.calibration.engine import rows_to_configs
+    from sim.core.draws import seed_for
+    from sim.engines.batch import simulate_configs
+
+    rows = np.atleast_2d(np.asarray(theta, dtype=np.float64))
+    days = (END - cfg.meta.start_date).days + 1
+    seeds = [seed_for(master_seed, 0, i) for i in range(len(rows))]
+    res = simulate_configs(rows_to_configs(cfg, names, rows), [1] * len(rows), seeds, days)
+    return model_forecast(res.monthly.table(), res.monthly.labels, res.metrics)
+
+
+def side_by_side(model: Mapping[str, npt.ArrayLike], naive: Mapping[str, npt.ArrayLike]) -> pd.DataFrame:
+    """Median and 90% interval of both forecasts, key by key."""
+    a, b = summary(model).set_index("key"), summary(naive).set_index("key")
+    out = pd.DataFrame({"model_median": a["median"], "model_q05": a["q05"], "model_q95": a["q95"],
+                        "model_mean": a["mean"], "naive_median": b["median"], "naive_q05": b["q05"],
+                        "naive_q95": b["q95"], "naive_mean": b["mean"]})
+    return out.reindex(keys()).reset_index().rename(columns={"index": "key"})
+
+
 # ------------------------------------------------------------------------------------------
 # scoring rules
 
@@ -278,4 +302,4 @@ def summary(forecast: Mapping[str, npt.ArrayLike]) -> pd.DataFrame:
 
 __all__ = ["END", "FINAL", "MONTHLY", "MONTHS", "START", "TOTALS", "covered", "crps_pmf", "crps_samples",
            "fit_negbin_interval", "interval", "keys", "log_score_samples", "model_forecast", "naive_forecast",
-           "negbin_samples", "read_observed", "score", "summary"]
+           "negbin_samples", "posterior_forecast", "read_observed", "score", "side_by_side", "summary"]
