@@ -41,12 +41,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
     from sim.config import CONFIG_DIR
     from sim.ioutil import atomic_write, prepare_out_dir
 
-    out = prepare_out_dir(args.out)
     if args.screen:
         from sim.analysis.calibration.sensitivity import ranking, screen
         from sim.analysis.record import load_facts
 
-        facts = load_facts(args.facts) if getattr(args, "facts", None) else load_facts()
+        facts = load_facts()
+        out = prepare_out_dir(args.out)
         idx = screen(args.screen, facts, progress=not args.no_progress)
         rank = ranking(idx)
         atomic_write(Path(out) / "morris_indices.csv", lambda p: idx.to_csv(p, index=False))
@@ -54,7 +54,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print(rank.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
         print(f"\nwrote {out}/morris_indices.csv, morris_ranking.csv")
         return 0
-    result = calibrate(args.spec or DEFAULT_SPEC, out, scheduler=args.scheduler, progress=not args.no_progress)
+    from sim.analysis.calibration import load_spec
+    from sim.analysis.calibration.engine import check_statistics
+
+    spec = load_spec(args.spec or DEFAULT_SPEC)  # every check before anything is written
+    check_statistics(spec.config, spec.facts)
+    out = prepare_out_dir(args.out)
+    result = calibrate(spec, out, scheduler=args.scheduler, progress=not args.no_progress)
     print(result.marginals.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print(f"\nwrote {out}/posterior.parquet, marginals.csv, pairplot.png, predictive.csv, calibrated.yaml")
     if args.write_config:

@@ -45,7 +45,6 @@ def forecast_command(args: argparse.Namespace) -> int:
     from sim.config import UserError
     from sim.ioutil import atomic_write, prepare_out_dir
 
-    out = prepare_out_dir(args.out) if args.out else None
     observed = fc.read_observed(args.observed) if args.observed else None
     spec = load_spec(args.spec or DEFAULT_SPEC)
     path = Path(args.posterior)
@@ -56,6 +55,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     missing = [n for n in spec.names if n not in samples.columns]
     if missing:
         raise UserError(f"--posterior {path}: no column {missing[0]!r} (the spec's parameters)")
+    out = prepare_out_dir(args.out) if args.out else None
     weights = samples["weight"].to_numpy(dtype=np.float64) if "weight" in samples else np.ones(len(samples))
     theta = resample(samples[list(spec.names)].to_numpy(dtype=np.float64), weights, args.draws, args.seed)
     model = fc.posterior_forecast(spec.config, spec.names, theta, args.seed)

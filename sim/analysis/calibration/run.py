@@ -58,12 +58,12 @@ def baseline_check(spec: CalibrationSpec, runs: int, seed: int) -> PredictiveChe
     return PredictiveCheck(table=table, joint=joint, draws=runs)
 
 
-def calibrate(spec_path: str | Path, out: str | Path, *, scheduler: str | None = None, progress: bool = True,
+def calibrate(spec_path: str | Path | CalibrationSpec, out: str | Path, *, scheduler: str | None = None, progress: bool = True,
               stop_after_batches: int | None = None, log: Callable[[str], None] = print,
               spec_overrides: dict[str, Any] | None = None) -> Calibration:
     """Run a calibration spec into ``out`` (resuming from ``out/checkpoint``); see the module docstring."""
     t0 = time.perf_counter()
-    spec = load_spec(spec_path, spec_overrides)
+    spec = spec_path if isinstance(spec_path, CalibrationSpec) else load_spec(spec_path, spec_overrides)
     out = Path(out)
     smc = run_smc(spec, out / "checkpoint", scheduler=scheduler, progress=progress,
                   stop_after_batches=stop_after_batches, log=log)
