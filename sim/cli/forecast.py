@@ -1,7 +1,7 @@
 """``escalation forecast``: the posterior predictive for 1 July 2020 - 3 January 2021 beside a naive
 forecast, and both scored once observed values are supplied.
 
-``forecast [--posterior results/calibration/posterior.parquet] [--spec configs/calibration.yaml]
+``forecast [--posterior configs/calibration_posterior.parquet] [--spec configs/calibration.yaml]
 [--draws N] [--seed S] [--observed FILE] [--out DIR]`` draws N parameter rows from the posterior
 samples (by weight), runs each once to 3 January 2021 (:func:`sim.analysis.forecast.posterior_forecast`),
 fits the naive forecast to the January-June record (:func:`sim.analysis.forecast.naive_forecast`)
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.args import seed, whole_number
+from sim.config import CONFIG_DIR
 
 
 def register(sub: Any) -> None:
@@ -24,8 +25,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("forecast", help="posterior predictive forecast for Jul 2020 - Jan 2021 beside a naive one",
                        description="Forecast 1 July 2020 - 3 January 2021 from the posterior predictive and a "
                                    "naive count model fitted to January-June 2020; score both on observed values.")
-    p.add_argument("--posterior", default="results/calibration/posterior.parquet",
-                   help="posterior samples (escalation calibrate's posterior.parquet)")
+    p.add_argument("--posterior", default=str(CONFIG_DIR / "calibration_posterior.parquet"),
+                   help="posterior samples (configs/calibration_posterior.parquet; escalation calibrate "
+                        "writes OUT/posterior.parquet)")
     p.add_argument("--spec", default=None, help="calibration spec (configs/calibration.yaml)")
     p.add_argument("--draws", type=whole_number("--draws", 10, 1_000_000), default=2000, help="draws (2000)")
     p.add_argument("--seed", type=seed("--seed"), default=2021, help="master seed (2021)")
