@@ -264,7 +264,7 @@ def narrate(row: dict[str, Any], *, quorum: int) -> str:
         return f"{day}: Iran shifts to {_STRATEGY_LABEL[action]}"
     if kind == "militia":
         who = row["actor"] if row["attributed"] == 1 else (f"{row['claimed_by']} (claimed)" if row["claimed_by"]
-                                                             else "Unidentified militants")
+                                                             else "An unidentified group")
         iq = f", {row['iraqi_killed']} Iraqis killed" if row["iraqi_killed"] else ""
         mk = f", {row['militia_killed']} attackers killed" if row["militia_killed"] else ""
         return f"{day}: {who} {_TACTIC_TEXT[action].format(target)}; {_casualties(row)}{iq}{mk}"
