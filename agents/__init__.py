@@ -21,7 +21,7 @@ from agents.base import Actor
 from agents.executive import Executive, ExecutiveProbs
 from agents.interventions import apply_interventions, apply_shocks
 from agents.iran import Iran, IranProbs
-from agents.militias import Militias, MilitiaProbs
+from agents.militias import MilitiaProbs, Militias
 from agents.parliament import Parliament, ParliamentProbs
 from agents.united_states import UnitedStates, USProbs
 from sim.core.draws import Stream
@@ -55,5 +55,6 @@ def decide_all(actors: Sequence[Actor], obs: Observation, keys: Stream) -> Decis
 
 
 __all__ = ["ACTORS", "Actor", "Executive", "ExecutiveProbs", "Iran", "IranProbs", "MilitiaProbs", "Militias",
-           "Parliament", "ParliamentProbs", "USProbs", "UnitedStates", "apply_interventions", "apply_shocks", "build_actors",
+           "Parliament", "ParliamentProbs", "USProbs", "UnitedStates", "apply_interventions", "apply_shocks",
+           "build_actors",
            "decide_all", "merge_decisions"]

@@ -18,10 +18,9 @@ ensemble and the history stepper (:mod:`sim.engines.stepper`) call them directly
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
-
-import dataclasses
 
 import numpy as np
 import numpy.typing as npt

@@ -56,24 +56,33 @@ class Executive(Stateless):
         """The executive with ``actors.executive`` (and parliament's blocs, whose votes it counts)."""
         return cls(params.executive, params.parliament, replicates, is_stacked(params))
 
-    def viable(self, obs: Observation) -> Arr:
-        """Whether a designate counts enough votes: expected MPs present reach the quorum and expected
-        yes votes a majority of them (the designate sounds out the blocs before asking; H1-061:
-        Zurfi withdrew when blocs withdrew support, without a vote).
+    def viable(self, obs: Observation, at: npt.NDArray[np.intp] | None = None) -> Arr:
+        """Whether a designate counts enough votes (at every replicate, or at ``at``): expected MPs
+        present reach the quorum and expected yes votes a majority of them (the designate sounds out
+        the blocs before asking; H1-061: Zurfi withdrew when blocs withdrew support, without a vote).
         """
         w, p, pp = obs.world, self.params, self.parliament
-        support = payoffs.confirmation_support(p, position=self.position, alignment=w.pm_alignment,
-                                               urgency=obs.urgency)
+        sel: Any = slice(None) if at is None else at
+        if at is not None and self.stacked:
+            p, pp = subset(p, at, self.replicates), subset(pp, at, self.replicates)
+
+        def e(x: Arr) -> Arr:
+            return x if at is None or x.shape[1] == 1 else x[:, at]
+
+        support = payoffs.confirmation_support(p, position=e(self.position), alignment=w.pm_alignment[sel],
+                                               urgency=obs.urgency[sel])
         probs = rules.logit_probs(payoffs.bloc_utilities(support, p.confirmation_boycott, 0.0), pp.rationality)
-        present = (self.seats * (probs[1] + probs[2])).sum(axis=0)
-        yes = (self.seats * probs[2]).sum(axis=0)
+        seats = e(self.seats)
+        present = (seats * (probs[1] + probs[2])).sum(axis=0)
+        yes = (seats * probs[2]).sum(axis=0)
         return np.asarray((present >= pp.quorum) & (yes > present / 2.0))
 
     def _pm(self, obs: Observation) -> dict[str, Arr]:
         w = obs.world
         # attacks the US can attribute to a group embarrass the government most (H1-077)
+        short = w.waiver_days < np.asarray(self.params.short_waiver_days)
         return payoffs.exec_utilities(self.params, alignment=w.pm_alignment, threat=w.grievance.max(axis=0),
-                                      iran_political=w.iran_political, short_waiver=w.waiver_days < 60.0,
+                                      iran_political=w.iran_political, short_waiver=short,
                                       sentiment=w.sentiment, legal=w.legal, isis=w.isis)
 
     def probabilities(self, obs: Observation) -> ExecutiveProbs:
@@ -83,7 +92,10 @@ class Executive(Stateless):
         out = np.zeros((len(ExecAct), r))
         caretaker, designate = w.pm_status == PMStatus.CARETAKER, w.pm_status == PMStatus.DESIGNATE
         in_time = w.designate_days < p.window_days
-        viable = self.viable(obs)
+        viable = np.zeros(r, dtype=bool)  # only a designate sounds out the blocs
+        if designate.any():
+            at = np.flatnonzero(designate)
+            viable[at] = self.viable(obs, at)
         ready = designate & ~w.conf_requested & ~w.conf_failed & (w.designate_days >= p.prep_days) & viable
         out[ExecAct.DESIGNATE] = np.where(caretaker, p.designation_rate, 0.0)
         retry = designate & w.conf_failed & in_time
@@ -96,8 +108,10 @@ class Executive(Stateless):
         pm = self._pm(obs)
         governs = ~designate
         out[ExecAct.CRACKDOWN] = np.where(governs, rules.logistic(pm["crackdown"], p.rationality), 0.0)
-        out[ExecAct.REVOKE_INVITATION] = np.where(governs & w.invitation, rules.logistic(pm["revoke"], p.rationality), 0.0)
-        out[ExecAct.DEMAND_DRAWDOWN] = np.where(w.session_countdown == 0, rules.logistic(pm["demand"], p.rationality), 0.0)
+        out[ExecAct.REVOKE_INVITATION] = np.where(governs & w.invitation,
+                                                  rules.logistic(pm["revoke"], p.rationality), 0.0)
+        out[ExecAct.DEMAND_DRAWDOWN] = np.where(w.session_countdown == 0,
+                                                rules.logistic(pm["demand"], p.rationality), 0.0)
         return ExecutiveProbs(acts=out)
 
     def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:
@@ -124,7 +138,7 @@ class Executive(Stateless):
             v = keys.u(t, D.EXECUTIVE, D.EXEC_STEP, np.array([[2], [3]]), rows=at)
             acts[ExecAct.REQUEST_VOTE, at] = v[0] < probs[ExecAct.REQUEST_VOTE, at]
             # after a failed sitting one uniform decides: retry (below the chance) or withdraw
-            retry = w.conf_failed[at] & (w.designate_days[at] < p.window_days)
+            retry = w.conf_failed[at] & (w.designate_days[at] < rules.at(p.window_days, at))
             acts[ExecAct.WITHDRAW, at] = np.where(retry, ~acts[ExecAct.REQUEST_VOTE, at],
                                                   v[1] < probs[ExecAct.WITHDRAW, at])
         session = w.session_countdown == 0

@@ -133,7 +133,7 @@ def apply_shocks(world: Any, P: Params, actors: Mapping[str, Actor]) -> tuple[An
     """The world after the day's exogenous shocks (config ``exogenous:``), with the actors' beliefs
     shifted; returns the shocks applied and where (for their event rows).
     """
-    from sim.core.shocks import apply_to_world, shift_belief
+    from sim.core.shocks import LEADERSHIP_STRIKE, apply_to_world, shift_belief
 
     applied = []
     groups = P.militia.names
@@ -143,6 +143,9 @@ def apply_shocks(world: Any, P: Params, actors: Mapping[str, Actor]) -> tuple[An
         if not where.any():
             continue
         world, beliefs = apply_to_world(world, spec, where, groups)
+        if spec.kind == LEADERSHIP_STRIKE:  # a leadership killing reopens Iran's choice
+            world = world.replace(iran_trigger=np.where(
+                where, np.maximum(world.iran_trigger, P.iran.reopen.leadership_killing), world.iran_trigger))
         for name, mode, value, group in beliefs:
             actor = actors["iran" if name == "iran_belief_us_retaliation" else "militias"]
             b = actor.state()["belief"]

@@ -19,12 +19,12 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from agents.base import Stateless, entity
+from agents.base import Stateless, entity, subset
 from sim.config import LegalStep, Motion, PMStatus
 from sim.core import draws as D
 from sim.core import payoffs, rules, voting
 from sim.core.draws import Stream
-from sim.core.params import Params, ParliamentParams
+from sim.core.params import Params, ParliamentParams, is_stacked
 from sim.core.state import Observation
 
 Arr = npt.NDArray[Any]
@@ -53,6 +53,8 @@ class Parliament(Stateless):
         blocs = pp.blocs
         self.params = pp
         self.executive = params.executive
+        self.replicates = replicates
+        self.stacked = is_stacked(params)
         self.bias = entity([b.bias for b in blocs], replicates)
         self.anger = entity([b.anger for b in blocs], replicates)
         self.iran_alignment = entity([b.iran_alignment for b in blocs], replicates)
@@ -87,12 +89,15 @@ class Parliament(Stateless):
         """Each bloc's boycott / no / yes probabilities (3, B, len(at)) on the motion at ``at``."""
         w, pp = obs.world, self.params
         e = lambda x: self._entity(x, at)  # noqa: E731
+        # a stacked batch's weights are per replicate: take them at ``at`` like the world
+        pa = subset(pp, at, self.replicates) if self.stacked else pp
+        ex = subset(self.executive, at, self.replicates) if self.stacked else self.executive
         presence = payoffs.bloc_support(
-            pp, bias=e(self.bias), anger=e(self.anger), iran_alignment=e(self.iran_alignment), us_ties=e(self.us_ties),
+            pa, bias=e(self.bias), anger=e(self.anger), iran_alignment=e(self.iran_alignment), us_ties=e(self.us_ties),
             sentiment=w.sentiment[at], iran_political=w.iran_political[at], sanction_threat=w.sanction_threat[at],
             isis=w.isis[at])
         hurdle = rules.pick_at(voting.next_legal_step(w.legal), pp.hurdles.by_step(), at)
-        confirm = payoffs.confirmation_support(self.executive, position=e(self.position),
+        confirm = payoffs.confirmation_support(ex, position=e(self.position),
                                                alignment=w.pm_alignment[at], urgency=obs.urgency[at])
         is_conf = motion[at] == Motion.CONFIRMATION
         support = np.where(is_conf, confirm, presence)
@@ -115,7 +120,7 @@ class Parliament(Stateless):
 
     def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:
         """A request for a sitting; whether parliament sits today and on what; each bloc's choice."""
-        w, t = obs.world, obs.world.day
+        t = obs.world.day
         r = len(keys)
         request = np.zeros(r, dtype=bool)
         p_req = self.request_probability(obs)

@@ -125,7 +125,7 @@ class UnitedStates(Stateless):
 
     def decide(self, obs: Observation, keys: Stream) -> dict[str, Arr]:
         """Today's strike (a group or none), strike on Iran, protection order, policy instruments."""
-        w, t, r = obs.world, obs.world.day, len(keys)
+        t, r = obs.world.day, len(keys)
         target, p_strike, p_iran, p_protect = self.military(obs)
         u = keys.u(t, D.US, D.US_MILITARY, np.array([[0], [1], [2]]))
         policy = np.zeros((_POLICIES, r), dtype=bool)

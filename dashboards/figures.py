@@ -36,7 +36,7 @@ def actor_intensity(model: Any) -> pd.DataFrame:
     rungs = np.asarray(model.params.iran.rungs)
     iran = rungs[tl["iran_strategy"].to_numpy(dtype=int)]
     war = tl["all_out_war"].to_numpy(dtype=bool)
-    calibrated = rungs[STRATEGIES.index("calibrated_strike")]
+    calibrated = model.params.iran.direct.rung  # Iran's direct strike
     out = pd.DataFrame({"Iran": iran.astype(float), "Militias": 0.0, "United States": 0.0},
                        index=pd.Index(days, name="day"))
     for e in model.events:
@@ -72,7 +72,7 @@ def marked_events(model: Any) -> list[dict[str, Any]]:
 def _style_key(e: dict[str, Any]) -> str | None:
     kind, action = e["kind"], e["action"]
     if kind == "militia":
-        return action if action in theme.EVENT_STYLE else None
+        return theme.TACTIC_STYLE.get(action)
     if kind == "iran":
         return "calibrated_strike"
     if kind == "iran_outside":

@@ -26,6 +26,11 @@ SITE_COORDS: dict[str, tuple[float, float]] = {
     "K-1 Kirkuk": (35.52, 44.28),
     "Baghdad airport": (33.26, 44.23),
     "al-Qaim": (34.37, 41.09),
+    "Basmaya": (33.25, 44.62),
+    "Q-West": (35.77, 43.12),
+    "Mosul": (36.34, 43.13),
+    "al-Taqaddum": (33.34, 43.60),
+    "Highway 1 convoys": (32.70, 44.60),
     "Baghdad embassy": (33.30, 44.40),
     "Baghdad": (33.34, 44.40),
     "Jurf al-Sakhar": (32.89, 44.12),
@@ -83,7 +88,12 @@ US_INTENSITY: dict[str, int] = {
     "strike_iran": 6,
 }
 #: Intensity of each militia action on the same scale.
-MILITIA_INTENSITY: dict[str, int] = {"stand_down": 0, "harass": 2, "deadly": 4, "storm": 5}
+MILITIA_INTENSITY: dict[str, int] = {"stand_down": 0, "harass": 2, "deadly": 4, "storm": 5,
+                                     "rocket_base": 2, "rocket_green_zone": 2, "convoy_ied": 2,
+                                     "drone": 4, "missile": 4}
+#: Map and timeline style of each militia tactic (the record's kinds).
+TACTIC_STYLE: dict[str, str] = {"rocket_base": "harass", "rocket_green_zone": "harass", "convoy_ied": "harass",
+                                "drone": "deadly", "missile": "deadly", "storm": "storm"}
 
 RUNG_LABELS: tuple[str, ...] = (
     "0 calm", "1 political", "2 harassment", "3 calibrated", "4 deadly", "5 overrun", "6 war",

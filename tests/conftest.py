@@ -27,3 +27,12 @@ def run_cli(*args: str, timeout: float = 300, cwd: Path | None = None) -> subpro
         [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True,
         timeout=timeout, cwd=cwd or ROOT, env=env,
     )
+
+
+def nan_safe(record: dict) -> dict:
+    """A run's record with NaN floats replaced by a marker, so two records compare with ``==``.
+
+    Some metrics are NaN by definition (``us_strike_lag_after_lethal`` when no lethal attack was
+    answered), and NaN != NaN.
+    """
+    return {k: ("NaN" if isinstance(v, float) and v != v else v) for k, v in record.items()}

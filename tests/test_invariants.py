@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents import build_actors
-from sim.config import load_config
+from sim.config import STRATEGIES, load_config
 from sim.core import draws, rules
 from sim.core.params import build_params
 from sim.core.state import initial_world, observe
@@ -55,7 +55,7 @@ def _random_world(baseline, seed, r=64):
     return w.replace(**unit, troops=rng.uniform(0, 6000, r), threat=rng.exponential(2, r),
                      threat_iran=rng.exponential(1, r), us_audience=rng.exponential(1, r),
                      iran_audience=rng.exponential(1, r), legal=rng.integers(0, 4, r),
-                     iran_strategy=rng.integers(0, 6, r), stock=rng.uniform(0, 5, w.stock.shape))
+                     iran_strategy=rng.integers(0, len(STRATEGIES), r), stock=rng.uniform(0, 5, w.stock.shape))
 
 
 @settings(max_examples=25, deadline=None)
@@ -67,13 +67,15 @@ def test_choice_probabilities_sum_to_one(baseline, seed):
     actors = {a.key: a for a in build_actors(P, 64)}
     for key in ("iran", "militias"):
         actors[key].restore({"belief": rng.uniform(0, 1, actors[key].belief.shape)})
-    sets = [actors["iran"].probabilities(obs), actors["us"].probabilities(obs),
-            actors["militias"].probabilities(obs), actors["parliament"].bloc_probabilities(obs)]
-    for stacked in sets:
-        assert (stacked >= 0).all()
-        np.testing.assert_allclose(stacked.sum(axis=0), 1.0, rtol=1e-12)
-    session = actors["parliament"].session_probability(obs)
-    assert ((session >= 0) & (session <= 1)).all()
+    iran, us = actors["iran"].probabilities(obs), actors["us"].probabilities(obs)
+    mil = actors["militias"].probabilities(obs)
+    parl, ex = actors["parliament"].probabilities(obs), actors["executive"].probabilities(obs)
+    for choice in (iran.strategy, mil.tactic, parl.bloc):  # distributions over the first axis
+        assert (choice >= 0).all()
+        np.testing.assert_allclose(choice.sum(axis=0), 1.0, rtol=1e-12)
+    for chance in (iran.reopen, iran.commit, mil.attack, us.strike, us.strike_iran, us.protect, us.review,
+                   us.policy, parl.request, parl.session, ex.acts):
+        assert ((chance >= 0) & (chance <= 1)).all()
 
 
 @settings(max_examples=50, deadline=None)

@@ -83,6 +83,8 @@ def _non_numeric():
         "world.sites.iran_targets.0": "Al Asad",
         "actors.militias.0.name": "KH",
         "initial.iran_strategy": "political_pressure",
+        "initial.direct_demand": False,
+        "actors.militias.0.fronts.0": "Saraya Awliya al-Dam",  # a front's name, in its claims' event rows
     }
 
 
@@ -123,6 +125,13 @@ def _is_live(overrides, context=None):
     return False
 
 
+#: The binding law's own parameters act only at a sitting on it, after a resolution and limits,
+#: which 150 days of the baseline rarely reach; they must show once limits stand and a sitting is
+#: called (with a lower hurdle, so that yes votes among those present can fall short of 165).
+BINDING_LAW = {"actors.parliament.hurdles.binding_law", "actors.parliament.binding_absolute_majority"}
+BINDING_LAW_CONTEXT = {"initial.legal_status": 2, "initial.agenda": 3.0, "actors.parliament.hurdles.binding_law": 0.0}
+
+
 def _context(path):
     """Where a parameter's effect is swamped at baseline, a valid config in which it can show.
 
@@ -131,6 +140,8 @@ def _context(path):
     (bias and boycott bias 0) the same parameters must change votes.
     """
     parts = path.split(".")
+    if path in BINDING_LAW:
+        return BINDING_LAW_CONTEXT
     if path.startswith("actors.parliament.blocs.") and parts[-1] in ("anger", "iran_alignment", "us_ties"):
         bloc = ".".join(parts[:4])
         return {f"{bloc}.boycott_bias": 0.0, f"{bloc}.bias": 0.0}
@@ -149,7 +160,9 @@ def test_numeric_parameter_is_live(path):
 
 @pytest.mark.parametrize("path", sorted(OTHER))
 def test_other_parameter_is_live(path):
-    assert _is_live({path: OTHER[path]}), f"{path} changed no run"
+    context = _context(path)
+    live = _is_live({path: OTHER[path]}) or (context is not None and _is_live({path: OTHER[path]}, context))
+    assert live, f"{path} changed no run"
 
 
 def test_every_leaf_is_covered():

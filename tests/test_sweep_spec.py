@@ -120,7 +120,7 @@ def test_random_and_latin_cover_the_bounds(sampler):
 
 def test_integer_factor_is_sampled_as_integers():
     exp = load_experiment(SPECS / "latin.yaml")
-    col = exp.design["actors.parliament.min_days_between_votes"]
+    col = exp.design["actors.executive.prep_days"]
     assert str(col.dtype) == "int64" and col.between(5, 60).all()
 
 

@@ -41,6 +41,7 @@ def first_difference(model: EscalationModel, ens: EnsembleResult, r: int) -> str
     mm = model.metrics()
     em = ens.records()[r]
     for k, v in mm.items():
-        if em[k] != v:
+        both_nan = isinstance(v, float) and isinstance(em[k], float) and np.isnan(v) and np.isnan(em[k])
+        if em[k] != v and not both_nan:  # NaN: e.g. no lethal attack answered in either engine
             return f"end of run, metrics, field {k}: mesa {v!r} != ensemble {em[k]!r}"
     return None

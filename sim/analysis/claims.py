@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.analysis.stats import mean_ci, newcombe, wilson  # the one definition of each interval
-from sim.config import CONFIG_DIR, MILITARY_STRATEGIES, Config, Strategy, Tactic, USPolicy, load_config
+from sim.config import CONFIG_DIR, MILITARY_STRATEGIES, Config, Strategy, Tactic, load_config
 from sim.core.draws import seed_for
 from sim.engines.ensemble import run_ensemble
 from sim.engines.stepper import Stepper

@@ -182,7 +182,8 @@ def _score(st: Stepper, probs: list[dict[str, Any]], t: Trace, memo: dict[bytes,
         passed = parliament.pass_probability(pp)
         if memo is not None:
             memo[key] = passed
-    return asked * np.asarray(st.P.parliament.schedule_prob) * passed, "sit" if float(asked.mean()) > 0.5 else "no sitting"
+    modal = "sit" if float(asked.mean()) > 0.5 else "no sitting"
+    return asked * np.asarray(st.P.parliament.schedule_prob) * passed, modal
 
 
 def _step(day: int, date: dt.date, actor: str, action: str, kind: str, p: Arr, modal: str,

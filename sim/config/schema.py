@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from sim.config.schema_actors import (
+    Actors as Actors,
+)
 from sim.config.schema_actors import (
     Int,
     Real,
@@ -24,9 +27,6 @@ from sim.config.schema_actors import (
     Unit,
     UnitedStatesConfig,
     _f,
-)
-from sim.config.schema_actors import (
-    Actors as Actors,
 )
 from sim.config.vocabulary import LEGAL_STEPS, STRATEGIES, TACTICS, US_ACTS
 
@@ -101,7 +101,8 @@ class World(Strict):
     war_max_hazard: Unit = Field(description="Maximum daily chance of all-out war")
     diplomacy_decay: Unit = Field(description="Daily closing of the diplomacy channel while Iran is off the track")
     diplomacy_breakdown: Unit = Field(description="Setback to the diplomacy channel per violent act")
-    handover_exposure: Unit = Field(description="Share of attack opportunities lost when all exposed sites are handed over")
+    handover_exposure: Unit = Field(
+        description="Share of attack opportunities lost when all exposed sites are handed over")
     disclosure_rate: Unit = Field(description="Daily share of undisclosed wounded that is reported")
     initial_disclosure: Unit = Field(description="Share of an act's wounded reported the same day")
     accident_rate: Unit = Field(description="Daily hazard of an accident or misperception")
@@ -117,7 +118,8 @@ class Outcomes(Strict):
     s3_min_advanced_per_100d: Annotated[Real, _f(0, 100, "Drone and missile attacks per 100 days that make it S3")]
     s1_min_storms_per_100d: Annotated[Real, _f(0, 100, "Storms per 100 days that make it S1")]
     s1_min_iran_strikes_per_100d: Annotated[Real, _f(0, 100, "US strikes on Iran per 100 days that make it S1")]
-    s4_min_political: Int = Field(ge=1, le=4, description="Political track (2 limits, 3 binding law, 4 negotiated drawdown) that makes the path S4")
+    s4_min_political: Int = Field(ge=1, le=4, description="Political track (2 limits, 3 binding law, "
+                                  "4 negotiated drawdown) that makes the path S4")
 
 
 #: Every action name a history event may use (actor-specific checks happen in :mod:`sim.analysis.history`).
@@ -150,7 +152,7 @@ class Shock(Strict):
     """An exogenous change of world state on a date or day (e.g. the 3 January strike).
 
     ``set`` and ``add`` name world fields (``sentiment``, ``revenge``, ``tension``, ``agenda``,
-    ``direct_demand``, ``iran_reopen``, beliefs, ``excitation.<militia>``, ...); the engine
+    ``direct_demand``, ``iran_trigger``, beliefs, ``excitation.<militia>``, ...); the engine
     applies them at the start of the day, before anyone observes it, and records an event row.
     """
 

@@ -316,7 +316,8 @@ class MilitiaCommon(Strict):
     warning_belief: Unit = Field(description="Belief shift toward 'the US retaliates' after a warning")
     other_strike_belief: Unit = Field(description="Learning from a strike on another group, relative to oneself")
     unanswered_weight: Unit = Field(description="Learning from an unanswered attack, relative to a strike on oneself")
-    unanswered_window: Int = Field(ge=1, le=60, description="Days an attack waits for an answer before it is unanswered")
+    unanswered_window: Int = Field(ge=1, le=60,
+                                   description="Days an attack waits for an answer before it is unanswered")
     attribution_lethal_bonus: Unit = Field(description="Extra chance a lethal attack is attributed")
     front_claim: Unit = Field(description="Chance an unattributed attack is claimed by a front group")
     misattribution: Unit = Field(description="Chance an unattributed attack is blamed on the wrong group")
@@ -368,6 +369,7 @@ class ExecutiveConfig(Strict):
     crackdown_decay: Unit = Field(description="Daily decay of the protection a raid gives")
     revoke_cost: Weight = Field(description="Cost of revoking the invitation to the coalition")
     demand_cost: Weight = Field(description="Cost of demanding a drawdown timetable at a session")
+    short_waiver_days: Days = Field(description="A waiver with fewer days left is US leverage on the PM")
 
 
 class Hurdles(Strict):

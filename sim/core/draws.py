@@ -140,8 +140,8 @@ class Stream:
         """Uniform(0, 1) draws for every replicate (or ``rows``), broadcast with actor and index."""
         mixed = self._mixed if rows is None else self._mixed[rows]  # type: ignore[index]
         if np.ndim(actor) == 0 and np.ndim(index) == 0:
-            key: Any = np.uint64((day * _K_DAY + int(actor) * _K_ACTOR  # type: ignore[call-overload]
-                                  + purpose * _K_PURPOSE + int(index) * _K_INDEX) & _MASK)  # type: ignore[call-overload]
+            key: Any = np.uint64((day * _K_DAY + int(actor) * _K_ACTOR  # type: ignore[call-overload,arg-type,unused-ignore]
+                                  + purpose * _K_PURPOSE + int(index) * _K_INDEX) & _MASK)  # type: ignore[call-overload,arg-type,unused-ignore]
             h = _mix(_mix(mixed ^ key) + _UGOLDEN)
         else:
             with np.errstate(over="ignore"):

@@ -68,14 +68,15 @@ def _iran(rec: DayRecord, P: Params, date: str, prev: Any) -> list[tuple[int, in
     out = []
     ia = rec.iran
     changed = ia.strategy != prev
-    for r in np.flatnonzero(changed):
+    for r in np.flatnonzero(changed).tolist():
         out.append((r, 1, _row(rec, date, r, "Iran", "iran_strategy", STRATEGIES[int(ia.strategy[r])],
                                detail=float(prev[r]))))
-    for r in np.flatnonzero(ia.fired):
-        out.append((r, 2, _row(rec, date, r, "Iran", "iran", "warned_direct_strike" if ia.warned[r] else "direct_strike",
+    for r in np.flatnonzero(ia.fired).tolist():
+        act = "warned_direct_strike" if ia.warned[r] else "direct_strike"
+        out.append((r, 2, _row(rec, date, r, "Iran", "iran", act,
                                " and ".join(P.world.sites.iran_targets), us_killed=int(ia.direct_killed[r]),
                                us_wounded=int(ia.direct_wounded[r]), detail=float(P.iran.direct.missiles))))
-    for r in np.flatnonzero(ia.outside):
+    for r in np.flatnonzero(ia.outside).tolist():
         out.append((r, 3, _row(rec, date, r, "Iran", "iran_outside", "attack_outside_iraq",
                                "US interests outside Iraq", us_killed=int(ia.out_killed[r]),
                                us_wounded=int(ia.out_wounded[r]))))
@@ -98,25 +99,26 @@ def _militias(rec: DayRecord, P: Params, date: str) -> list[tuple[int, int, dict
 
 def _us(rec: DayRecord, P: Params, date: str) -> list[tuple[int, int, dict[str, Any]]]:
     ua, out, us = rec.us, [], "United States"
-    for r in np.flatnonzero(ua.target >= 0):
+    for r in np.flatnonzero(ua.target >= 0).tolist():
         row = P.militia.rows[int(ua.target[r])]
         out.append((r, 100, _row(rec, date, r, us, "us", "strike_militias", f"{row.name} ({row.home_site})",
                                  iraqi_killed=int(ua.iraqi_killed[r]), militia_killed=int(ua.militia_killed[r]))))
-    for r in np.flatnonzero(ua.strike_iran):
-        out.append((r, 101, _row(rec, date, r, us, "us", "strike_iran", "Iran", iranian_killed=int(ua.iranian_killed[r]))))
-    for r in np.flatnonzero(ua.protect):
+    for r in np.flatnonzero(ua.strike_iran).tolist():
+        out.append((r, 101, _row(rec, date, r, us, "us", "strike_iran", "Iran",
+                                 iranian_killed=int(ua.iranian_killed[r]))))
+    for r in np.flatnonzero(ua.protect).tolist():
         out.append((r, 102, _row(rec, date, r, us, "us", "force_protection")))
     for k, name in enumerate(US_POLICIES):
-        for r in np.flatnonzero(ua.policy[k]):
+        for r in np.flatnonzero(ua.policy[k]).tolist():
             detail = {USPolicy.RENEW_WAIVER: ua.waiver_days[r], USPolicy.DRAWDOWN: ua.troops[r]}.get(USPolicy(k), 0.0)
             out.append((r, 110 + k, _row(rec, date, r, us, "us", name, _US_TARGETS[name], detail=float(detail))))
-    for r in np.flatnonzero(ua.lapsed):
+    for r in np.flatnonzero(ua.lapsed).tolist():
         out.append((r, 130, _row(rec, date, r, us, "us", "waiver_lapsed", "Iraq")))
-    for r in np.flatnonzero(ua.handover):
+    for r in np.flatnonzero(ua.handover).tolist():
         held = int(rec.us.held_exposed[r])
         out.append((r, 131, _row(rec, date, r, us, "us", "hand_over_base",
                                  P.world.sites.exposed[len(P.world.sites.exposed) - held - 1])))
-    for r in np.flatnonzero(ua.session):
+    for r in np.flatnonzero(ua.session).tolist():
         out.append((r, 132, _row(rec, date, r, "United States and Iraq", "dialogue", "dialogue_session",
                                  "agreement" if ua.agreement[r] else "no agreement",
                                  detail=float(ua.drawdown_target[r]) if ua.agreement[r] else 0.0)))
@@ -126,10 +128,10 @@ def _us(rec: DayRecord, P: Params, date: str) -> list[tuple[int, int, dict[str, 
 def _iraq(rec: DayRecord, P: Params, date: str) -> list[tuple[int, int, dict[str, Any]]]:
     qa, out = rec.iraq, []
     for k, name in enumerate(EXEC_ACTS):
-        for r in np.flatnonzero(qa.acts[k]):
+        for r in np.flatnonzero(qa.acts[k]).tolist():
             out.append((r, 200 + k, _row(rec, date, r, "Executive", "executive", name,
                                          detail=float(qa.pm_alignment[r]))))
-    for r in np.flatnonzero(qa.motion >= 0):
+    for r in np.flatnonzero(qa.motion >= 0).tolist():
         conf = qa.motion[r] == Motion.CONFIRMATION
         action = "vote_confirmation" if conf else f"vote_{LEGAL_STEPS[int(qa.level[r])]}"
         out.append((r, 300, _row(rec, date, r, "Parliament", "parliament", action,
@@ -148,13 +150,13 @@ def _iraq(rec: DayRecord, P: Params, date: str) -> list[tuple[int, int, dict[str
 
 def _world(rec: DayRecord, date: str) -> list[tuple[int, int, dict[str, Any]]]:
     d, out = rec.dyn, []
-    for r in np.flatnonzero(d.truce_declared):
+    for r in np.flatnonzero(d.truce_declared).tolist():
         out.append((r, 900, _row(rec, date, r, "Militias", "truce", "truce_declared")))
-    for r in np.flatnonzero(d.truce_lifted):
+    for r in np.flatnonzero(d.truce_lifted).tolist():
         out.append((r, 901, _row(rec, date, r, "Militias", "truce", "truce_lifted")))
-    for r in np.flatnonzero(d.accident):
+    for r in np.flatnonzero(d.accident).tolist():
         out.append((r, 902, _row(rec, date, r, "World", "accident", "accident")))
-    for r in np.flatnonzero(d.new_war):
+    for r in np.flatnonzero(d.new_war).tolist():
         out.append((r, 903, _row(rec, date, r, "World", "war", "all_out_war", detail=float(d.values["tension"][r]))))
     return out
 
@@ -169,7 +171,7 @@ def event_rows(rec: DayRecord, P: Params, previous_strategy: Any = None) -> list
     prev = rec.iran.previous if previous_strategy is None else previous_strategy
     rows: list[tuple[int, int, dict[str, Any]]] = []
     for kind, actor, target, note, where in rec.shocks:
-        for r in np.flatnonzero(where):
+        for r in np.flatnonzero(where).tolist():
             rows.append((r, 0, _row(rec, date, r, actor, "exogenous", kind, target or note)))
     rows += _iran(rec, P, date, prev) + _militias(rec, P, date) + _us(rec, P, date) + _iraq(rec, P, date)
     rows += _world(rec, date)
@@ -262,7 +264,7 @@ def narrate(row: dict[str, Any], *, quorum: int) -> str:
         return f"{day}: Iran shifts to {_STRATEGY_LABEL[action]}"
     if kind == "militia":
         who = row["actor"] if row["attributed"] == 1 else (f"{row['claimed_by']} (claimed)" if row["claimed_by"]
-                                                             else "Unidentified militants")
+                                                             else "An unidentified group")
         iq = f", {row['iraqi_killed']} Iraqis killed" if row["iraqi_killed"] else ""
         mk = f", {row['militia_killed']} attackers killed" if row["militia_killed"] else ""
         return f"{day}: {who} {_TACTIC_TEXT[action].format(target)}; {_casualties(row)}{iq}{mk}"

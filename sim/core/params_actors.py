@@ -353,6 +353,7 @@ class ExecutiveParams:
     crackdown_decay: Num
     revoke_cost: Num
     demand_cost: Num
+    short_waiver_days: Num
     caretaker_alignment: Num  # ``initial.caretaker_alignment``: who governs between designates
 
 

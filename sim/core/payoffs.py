@@ -85,9 +85,9 @@ def direct_utility(p: IranParams, d: DirectStrikeParams, *, revenge: ArrayLike, 
 def militia_log_rate(p: MilitiaParams, *, guidance: ArrayLike, loyalty: ArrayLike, hostility: ArrayLike,
                      excitation: ArrayLike, fear: ArrayLike, belief: ArrayLike, anger: ArrayLike,
                      negotiating: ArrayLike, crackdown: ArrayLike, truce: ArrayLike) -> Array:
-    """A group's log attack rate relative to its base rate (MODEL11 §1, [002], the record):
+    """A group's log attack rate relative to its base rate (MODEL11 §1, [002], the record).
 
-    ``guidance_w*guidance*loyalty + hostility_w*hostility + excitation - fear_w*fear*belief``
+    It is ``guidance_w*guidance*loyalty + hostility_w*hostility + excitation - fear_w*fear*belief``
     ``+ anger_w*anger + politics_w*[negotiating] - crackdown_w*crackdown - truce_w*[truce]``.
     """
     return np.asarray(p.guidance_weight * np.multiply(guidance, loyalty)
@@ -142,7 +142,8 @@ def us_strike_utility(p: USParams, *, grievance: ArrayLike, audience_cost: Array
 def us_iran_utility(p: USParams, *, threat_iran: ArrayLike, audience_cost: ArrayLike, tension: ArrayLike,
                     war: ArrayLike) -> Array:
     """The US payoff of striking Iran proper: only Iranian-caused harm (or war) pays for it ([002] S1)."""
-    return np.asarray(p.retaliation_weight * np.asarray(threat_iran) + 0.5 * p.audience_weight * np.asarray(audience_cost)
+    return np.asarray(p.retaliation_weight * np.asarray(threat_iran)
+                      + 0.5 * p.audience_weight * np.asarray(audience_cost)
                       - p.war_avoidance_weight * np.add(tension, 0.5) * (1.0 - np.asarray(war, dtype=np.float64))
                       - p.costs.strike_iran)
 
@@ -201,7 +202,8 @@ def policy_utilities(p: USParams, *, iran_harm: ArrayLike, expulsion: ArrayLike,
 
 
 def exec_utilities(p: ExecutiveParams, *, alignment: ArrayLike, threat: ArrayLike, iran_political: ArrayLike,
-                   short_waiver: ArrayLike, sentiment: ArrayLike, legal: ArrayLike, isis: ArrayLike) -> dict[str, Array]:
+                   short_waiver: ArrayLike, sentiment: ArrayLike, legal: ArrayLike,
+                   isis: ArrayLike) -> dict[str, Array]:
     """The PM's payoffs ([000]: sovereignty, the US training for the CTS, militia pressure; the
     record: dependence on Iranian gas and power, H1-064, H1-067; raids, H1-077).
 
@@ -215,7 +217,8 @@ def exec_utilities(p: ExecutiveParams, *, alignment: ArrayLike, threat: ArrayLik
     sov = legal_share(legal) + np.asarray(sentiment)
     mil = p.militia_weight * np.asarray(iran_political)
     return {
-        "crackdown": np.asarray(p.training_weight * pro_us + p.economic_weight * np.asarray(short_waiver, dtype=np.float64)
+        "crackdown": np.asarray(p.training_weight * pro_us
+                                + p.economic_weight * np.asarray(short_waiver, dtype=np.float64)
                                 + p.threat_weight * np.asarray(threat) - mil - p.crackdown_cost),
         "revoke": np.asarray(p.sovereignty_weight * sov + mil - p.training_weight * pro_us - p.revoke_cost),
         "demand": np.asarray(p.sovereignty_weight * sov + mil - p.training_weight * pro_us * np.asarray(isis)

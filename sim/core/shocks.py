@@ -20,6 +20,9 @@ from sim.core.state import World
 
 Arr = npt.NDArray[Any]
 
+#: The kind of shock that is a leadership killing: it also reopens Iran's strategy choice with the
+#: chance ``actors.iran.reopen.leadership_killing`` (as on day 0 of the baseline, just after one).
+LEADERSHIP_STRIKE = "leadership_strike"
 #: World fields (one value per replicate) a shock may set or shift, and whether they stay in [0, 1].
 FIELDS: dict[str, bool] = {
     "sentiment": True, "revenge": True, "tension": True, "diplomacy": True, "iran_political": True,

@@ -63,7 +63,10 @@ def calibrate(spec_path: str | Path | CalibrationSpec, out: str | Path, *, sched
               spec_overrides: dict[str, Any] | None = None) -> Calibration:
     """Run a calibration spec into ``out`` (resuming from ``out/checkpoint``); see the module docstring."""
     t0 = time.perf_counter()
-    spec = spec_path if isinstance(spec_path, CalibrationSpec) else load_spec(spec_path, spec_overrides)
+    if isinstance(spec_path, CalibrationSpec):
+        spec = spec_path
+    else:
+        spec = load_spec(spec_path, spec_overrides)
     out = Path(out)
     smc = run_smc(spec, out / "checkpoint", scheduler=scheduler, progress=progress,
                   stop_after_batches=stop_after_batches, log=log)

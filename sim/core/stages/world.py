@@ -100,7 +100,8 @@ def _moods(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs) ->
 def _escalation(w: World, P: Params, iran: IranActs, mil: MilitiaActs, us: USActs, keys: Stream) -> dict[str, Arr]:
     ip, wp = P.iran, P.world
     own = iran.outside | iran.political | iran.on_diplomacy
-    iran_rung = np.maximum(np.where(own, rules.pick(iran.strategy, ip.rungs), 0), np.where(iran.fired, ip.direct.rung, 0))
+    iran_rung = np.maximum(np.where(own, rules.pick(iran.strategy, ip.rungs), 0),
+                           np.where(iran.fired, ip.direct.rung, 0))
     sanctioned = us.did(USPolicy.SANCTION_IRAN) | us.did(USPolicy.SANCTION_IRAQ) | us.did(USPolicy.THREATEN_IRAQ)
     us_rung = np.maximum(np.maximum(US_STRIKE_RUNG * us.strike_militias, US_IRAN_RUNG * us.strike_iran),
                          US_SANCTION_RUNG * sanctioned)
