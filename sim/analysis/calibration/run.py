@@ -58,8 +58,8 @@ def baseline_check(spec: CalibrationSpec, runs: int, seed: int) -> PredictiveChe
     return PredictiveCheck(table=table, joint=joint, draws=runs)
 
 
-def calibrate(spec_path: str | Path | CalibrationSpec, out: str | Path, *, scheduler: str | None = None, progress: bool = True,
-              stop_after_batches: int | None = None, log: Callable[[str], None] = print,
+def calibrate(spec_path: str | Path | CalibrationSpec, out: str | Path, *, scheduler: str | None = None,
+              progress: bool = True, stop_after_batches: int | None = None, log: Callable[[str], None] = print,
               spec_overrides: dict[str, Any] | None = None) -> Calibration:
     """Run a calibration spec into ``out`` (resuming from ``out/checkpoint``); see the module docstring."""
     t0 = time.perf_counter()
