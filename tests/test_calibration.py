@@ -188,3 +188,19 @@ def test_known_parameters_are_recovered(tmp_path) -> None:
     print(f"recovery: {sum(inside)} of {len(inside)} true values inside the 90% intervals ({coverage:.0%})")
     # nominal 90%: P(7 or fewer of 10 inside) = 7% if the intervals are exact
     assert sum(inside) >= len(inside) - 3, inside
+
+
+@pytest.mark.slow
+def test_calibration_on_a_dask_scheduler_equals_the_local_run(tmp_path) -> None:
+    """``--scheduler``: ELFI's dask client on a connected scheduler runs the batches on its workers
+    (in another process: everything ELFI sends must pickle) and gives the local run's posterior."""
+    from distributed import LocalCluster
+
+    spec = load_spec(SMALL)
+    local = run_smc(spec, tmp_path / "local", progress=False, log=lambda s: None)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_smc(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False,
+                         log=lambda s: None)
+    assert remote.simulations > 0
+    assert np.array_equal(local.samples, remote.samples)
+    assert local.thresholds == remote.thresholds
