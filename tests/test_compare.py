@@ -13,7 +13,7 @@ from sim.analysis import stats
 from sim.analysis.compare import compare, compare_sweep, independent_seeds, paired_seeds, paired_table
 from sim.errors import UserError
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 from .sweep_results import spec
 
 # Newcombe (1998), Statistics in Medicine 17:2635-2650, Table III, method 10: cells
@@ -127,7 +127,11 @@ def test_same_config_same_seeds_gives_zero_difference_on_every_row():
 def test_a_small_change_gains_a_large_variance_reduction():
     """A 5% change of one US weight: pairing cuts the variance of the estimated difference of
     the main count metrics by a factor well above 1 (measured with independent runs of B)."""
-    c = compare(runs=400, days=180, set_b={"actors.united_states.retaliation_weight": 0.95})
+    from sim.config.loader import load_config
+
+    base = load_config(ROOT / "configs" / "baseline.yaml").actors.united_states.retaliation_weight
+    c = compare(runs=400, days=180,
+                set_b={"actors.united_states.retaliation_weight": 0.95 * base})
     t = c.table.set_index("outcome")
     for m in ("militia_attacks", "us_troops_final", "iraqi_killed"):
         assert t.loc[m, "vrf"] > 5, (m, t.loc[m, "vrf"])

@@ -177,15 +177,20 @@ def test_sweep_names_from_a_folder_are_shown_as_text(chromium, server, results):
 
     import pandas as pd
 
+    from sim.experiments.store import sha256_file
+
     folder = make_results(results / "evil")
     mf = json.loads((folder / "manifest.json").read_text())
     mf["spec"]["name"] = XSS
+    # Hostile path labels written the way a crafted folder would carry them: each part rewritten
+    # in place with its checksum re-recorded (a folder that fails its checksums never renders).
+    for name, entry in mf["parts"].items():
+        part = folder / "runs" / name
+        runs = pd.read_parquet(part)
+        runs.loc[runs.index[:3], "path"] = "<script>window.__xss=2</script>"
+        runs.to_parquet(part, index=False)
+        entry["sha256"], entry["bytes"] = sha256_file(part), part.stat().st_size
     (folder / "manifest.json").write_text(json.dumps(mf))
-    runs = pd.read_parquet(folder / "runs")
-    runs.loc[runs.index[1:6], "path"] = "<script>window.__xss=2</script>"
-    for part in (folder / "runs").glob("*.parquet"):
-        part.unlink()
-    runs.to_parquet(folder / "runs" / "part-0.parquet", index=False)
     ctx = chromium.new_context(viewport=VIEW)
     try:
         p = ctx.new_page()

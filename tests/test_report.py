@@ -32,7 +32,7 @@ def latin(tmp_path_factory):
 
     s = spec("latin", replicates=3, days=20, sampler="latin", samples=40,
              factors={"actors.iran.revenge_weight": {"bounds": [0.7, 2.8]},
-                      "actors.executive.prep_days": {"bounds": [5, 60]}})
+                      "actors.militia_common.unanswered_window": {"bounds": [5, 60]}})
     return sweep(s, tmp_path_factory.mktemp("latin") / "res", progress=False)
 
 

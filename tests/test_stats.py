@@ -89,6 +89,16 @@ def test_path_table_counts_only_successful_runs():
     assert list(table["path"]) == list(PATHS)
 
 
+def test_path_table_lists_labels_it_does_not_know_instead_of_dropping_them():
+    rng = np.random.default_rng(2)
+    runs = synthetic_runs(rng, pd.DataFrame({"x": [1.0]}), TRUE_P[None, :], replicates=50)
+    runs.loc[:2, "path"] = "hand-edited"
+    table = stats.path_table(runs)
+    assert list(table["path"]) == [*PATHS, "hand-edited"]
+    assert (table["n"] == 50).all() and table["count"].sum() == 50
+    assert int(table.loc[table["path"] == "hand-edited", "count"].iloc[0]) == 3
+
+
 def test_metric_table_mean_ci_coverage():
     rng = np.random.default_rng(5)
     runs = synthetic_runs(rng, pd.DataFrame({"x": np.arange(200.0)}), np.tile(TRUE_P, (200, 1)),

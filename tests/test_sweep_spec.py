@@ -120,7 +120,7 @@ def test_random_and_latin_cover_the_bounds(sampler):
 
 def test_integer_factor_is_sampled_as_integers():
     exp = load_experiment(SPECS / "latin.yaml")
-    col = exp.design["actors.executive.prep_days"]
+    col = exp.design["actors.militia_common.unanswered_window"]
     assert str(col.dtype) == "int64" and col.between(5, 60).all()
 
 

@@ -250,12 +250,17 @@ def successful(runs: pd.DataFrame) -> pd.DataFrame:
 
 def path_table(runs: pd.DataFrame, by: str = "design_id", conf: float = CONF_LEVEL,
                paths: Sequence[str] = PATHS) -> pd.DataFrame:
-    """Path shares per group: one row per (group, path) for every path, observed or not.
+    """Path shares per group: one row per (group, path) for every path, observed or not
+    (and for any label outside ``paths`` that the table holds).
 
     Columns ``<by>, path, n, count, p, ci_low, ci_high``; only successful runs count and ``n``
     is their number in the group (a group with none has NaN shares).
     """
     ok = successful(runs)
+    # A label outside ``paths`` (a foreign or hand-edited table) is listed after them, never
+    # dropped: dropping it would shrink n and show a partial table as whole.
+    known = set(paths)
+    paths = [*paths, *sorted({str(v) for v in pd.unique(ok["path"].dropna())} - known)]
     groups = sorted(pd.unique(runs[by].dropna()))  # groups with only failed runs too (n = 0)
     counts = (
         pd.crosstab(ok[by], pd.Categorical(ok["path"], categories=list(paths)), dropna=False)

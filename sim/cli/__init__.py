@@ -1,3 +1,3 @@
-"""Command line: ``escalation run | sweep | report | validate | calibrate | dashboard`` (parsing only;
+"""Command line: ``escalation run | sweep | report | compare | validate | history | dashboard`` (parsing only;
 the entry point is :func:`sim.cli.main.main`).
 """
