@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Sets up .venv/ in the repo root with a Python >= 3.12, installs the project with its
-# dashboard and dev extras, and fills Solara's offline asset cache (installing Debian's npm
-# first if it is missing: scripts/system_packages.sh). Idempotent; quiet when all is there.
+# Sets up .venv/ in the repo root with Python 3.12, installs the project with its dashboard
+# and dev extras, and fills Solara's offline asset cache (installing Debian's npm first if it is
+# missing: scripts/system_packages.sh). Idempotent; quiet when all is there.
+# Why 3.12 exactly: the calibration library ELFI pins matplotlib 3.8.4, which has wheels for
+# 3.12 but only a source tarball for 3.13 (its build downloads freetype from outside the package
+# registries, which CI cannot reach). A .venv of another Python version is rebuilt.
 #   --core   the venv only: no Solara assets, no npm (all that scripts/main.sh needs)
 set -euo pipefail
 core=""
@@ -16,30 +19,32 @@ cd "$here"
 # One setup at a time (parallel test runs, CI + a developer): lock this script's own file.
 if command -v flock >/dev/null 2>&1; then exec 9<"$here/scripts/setup.sh"; flock 9; fi
 
+want='import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else 1)'
 find_python() {
     local cand
-    for cand in "${PYTHON:-}" python3.13 python3.12 python3; do
+    for cand in "${PYTHON:-}" python3.12 python3; do
         [ -n "$cand" ] || continue
-        if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
+        if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$want" 2>/dev/null; then
             command -v "$cand"; return 0
         fi
     done
     if command -v pyenv >/dev/null 2>&1; then
         local v
-        for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.|$)' | sort -rV); do
+        for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.12(\.|$)' | sort -rV); do
             local p; p="$(pyenv prefix "$v" 2>/dev/null)/bin/python3"
-            if [ -x "$p" ]; then echo "$p"; return 0; fi
+            if [ -x "$p" ] && "$p" -c "$want" 2>/dev/null; then echo "$p"; return 0; fi
         done
     fi
-    for cand in /usr/bin/python3.13 /usr/bin/python3.12 /usr/local/bin/python3.13 /usr/local/bin/python3.12; do
-        [ -x "$cand" ] && { echo "$cand"; return 0; }
+    for cand in /usr/bin/python3.12 /usr/local/bin/python3.12; do
+        [ -x "$cand" ] && "$cand" -c "$want" 2>/dev/null && { echo "$cand"; return 0; }
     done
     return 1
 }
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "$want" 2>/dev/null; then
+    [ -x .venv/bin/python ] && echo "setup: .venv has $(.venv/bin/python --version 2>&1); rebuilding it with Python 3.12"
     py="$(find_python)" || {
-        echo "setup: no Python >= 3.12 found. Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv') or set PYTHON=/path/to/python3.12" >&2
+        echo "setup: no Python 3.12 found (3.12 is required: ELFI's pinned matplotlib has no wheels for 3.13). Install it (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv') or set PYTHON=/path/to/python3.12" >&2
         exit 1
     }
     echo "setup: using $py ($("$py" --version))"

@@ -80,6 +80,59 @@ def _damaged(env: dict, how: str) -> str:
     return str(folder)
 
 
+CALIB = ROOT / "tests" / "specs" / "calibration_small.yaml"
+HISTORY = ROOT / "configs" / "history"
+
+
+def _calib_spec(env: dict, name: str, text: str | None = None, facts: str | None = None) -> str:
+    """A calibration spec like tests/specs/calibration_small.yaml, with ``text`` appended (YAML keys
+    replace the small spec's) and an optional facts file."""
+    import yaml
+
+    raw = yaml.safe_load(CALIB.read_text())
+    raw["config"] = str(ROOT / "configs" / "baseline.yaml")
+    raw["facts"] = facts or str(HISTORY / "facts_2020h1.yaml")
+    raw.update(yaml.safe_load(text or "{}") or {})
+    path = env["tmp"] / f"calib-{name}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return str(path)
+
+
+def _facts_with(env: dict, name: str, statistic: str | None = None, kind: str | None = None) -> str:
+    """A copy of the facts file: its first fact's statistic renamed, or its record with an event of
+    an unknown kind."""
+    import yaml
+
+    facts = yaml.safe_load((HISTORY / "facts_2020h1.yaml").read_text())
+    facts["kinds"] = str(HISTORY / facts["kinds"])
+    record = HISTORY / facts["record"]
+    if kind is not None:
+        rec = yaml.safe_load(record.read_text())
+        rec["events"][3]["kind"] = kind
+        record = env["tmp"] / f"record-{name}.yaml"
+        record.write_text(yaml.safe_dump(rec, allow_unicode=True))
+    facts["record"] = str(record)
+    if statistic is not None:
+        facts["facts"][0]["statistic"] = statistic
+    path = env["tmp"] / f"facts-{name}.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True))
+    return str(path)
+
+
+def _observed(env: dict) -> str:
+    path = env["tmp"] / "observed.yaml"
+    path.write_text("observed:\n  monthly.attacks.2021-02: 3\n")
+    return str(path)
+
+
+def _foreign_checkpoint(env: dict) -> str:
+    out = env["tmp"] / "calib-foreign"
+    (out / "checkpoint" / "batches").mkdir(parents=True, exist_ok=True)
+    (out / "checkpoint" / "spec.json").write_text('{"fingerprint": "0123456789abcdef"}')
+    (out / "checkpoint" / "batches" / "batch_000000.npy").write_bytes(b"computed before")
+    return str(out)
+
+
 def _resume(env: dict, how: str) -> list[str]:
     return ["sweep", str(GRID), "--out", _damaged(env, how), "--resume", "--no-progress"]
 
@@ -250,6 +303,28 @@ CASES: dict[str, Case] = {
         "sweep", str(GRID), "--out", str(e["results"])], "not empty"),
     "resume-different-spec": Case("results", lambda e: [
         "sweep", str(KILL), "--out", _damaged(e, "none"), "--resume"], "different spec"),
+    # -- calibration: spec, facts, record, checkpoint (one line naming the file and the key)
+    "calibrate-unknown-parameter": Case("config", lambda e: [
+        "calibrate", "--no-progress", "--out", str(e["tmp"] / "never"), "--spec",
+        _calib_spec(e, "unknown", "parameters: {actors.iran.nope: {prior: [0, 1]}}")],
+        "parameters.actors.iran.nope"),
+    "calibrate-prior-excludes-baseline": Case("config", lambda e: [
+        "calibrate", "--no-progress", "--out", str(e["tmp"] / "never"), "--spec",
+        _calib_spec(e, "excludes", "parameters: {actors.militias.0.base_rate: {prior: [0.1, 0.2]}}")],
+        "parameters.actors.militias.0.base_rate.prior: [0.1, 0.2] excludes the config's value 0.07"),
+    "calibrate-unknown-statistic": Case("config", lambda e: [
+        "calibrate", "--no-progress", "--out", str(e["tmp"] / "never"), "--spec",
+        _calib_spec(e, "stat", facts=_facts_with(e, "stat", statistic="monthly.atacks.2020-01"))],
+        "facts.0 (attacks_2020_01).statistic: 'monthly.atacks.2020-01' is not a statistic the model produces"),
+    "calibrate-unknown-event-kind": Case("config", lambda e: [
+        "calibrate", "--no-progress", "--out", str(e["tmp"] / "never"), "--spec",
+        _calib_spec(e, "kind", facts=_facts_with(e, "kind", kind="alien_landing"))],
+        "kind: unknown event kind 'alien_landing'"),
+    "calibrate-foreign-checkpoint": Case("config", lambda e: [
+        "calibrate", "--no-progress", "--out", _foreign_checkpoint(e), "--spec", str(CALIB)],
+        "spec.json: fingerprint: the checkpoint was made by another calibration spec"),
+    "forecast-observed-unknown-key": Case("config", lambda e: [
+        "forecast", "--observed", _observed(e)], "observed.monthly.attacks.2021-02"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``escalation run | sweep | report | compare | validate | history | dashboard``.
+"""Command line: ``escalation run | sweep | report | compare | validate | calibrate | forecast | history | dashboard``.
 
 Parsing only: each subcommand lives in its own module that exposes ``register(subparsers)``
 (adding its parser and ``set_defaults(func=...)``); the handler calls library functions. User
@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.sweep",
     "sim.cli.compare",
     "sim.cli.validate",
+    "sim.cli.calibrate",
+    "sim.cli.forecast",
     "sim.cli.history",
     "sim.cli.dashboard",
 )

@@ -5,8 +5,14 @@ its storage (:mod:`sim.experiments.store`):
 
 - a **spec** names a base model config, fixed ``overrides``, ``days``, ``factors`` (dotted config
   paths with ``levels`` for ``grid``, or ``bounds`` for the samplers), a ``sampler`` (``grid``,
-  ``random``, ``latin``, ``sobol``, ``morris``), ``replicates``, ``master_seed`` and what to
-  ``record`` (``summary`` or ``series``);
+  ``random``, ``latin``, ``sobol``, ``morris``, ``posterior``), ``replicates``, ``master_seed`` and
+  what to ``record`` (``summary`` or ``series``);
+- the ``posterior`` sampler draws ``samples`` design points, by weight and with replacement, from
+  a posterior samples file (``sampler_options.posterior``: ``escalation calibrate``'s
+  ``posterior.parquet``); its columns are the factors, the draw is seeded from ``master_seed``
+  (like every sampler's), and the file's SHA-256 is recorded in the spec of the manifest, so a
+  sweep propagates parameter uncertainty into any scenario (set the scenario in ``base`` or
+  ``overrides``);
 - the **design** is one row per design point (``design_id`` = row of the sampler's matrix, so
   SALib's analysers can read outcomes in ``design_id`` order). Samplers are SALib's (``latin``,
   ``sobol``, ``morris``), and ``random`` is uniform draws scaled by SALib; the sampler's seed is
@@ -60,9 +66,12 @@ from sim.core.outcomes import EXTRA_METRICS, METRICS
 from sim.engines.ensemble import run_ensemble
 from sim.errors import quote
 
-SAMPLERS: tuple[str, ...] = ("grid", "random", "latin", "sobol", "morris")
-#: Samplers that draw from ``bounds`` (all but ``grid``, which takes ``levels``).
-BOUNDED_SAMPLERS: tuple[str, ...] = ("random", "latin", "sobol", "morris")
+SAMPLERS: tuple[str, ...] = ("grid", "random", "latin", "sobol", "morris", "posterior")
+#: Samplers that draw from ``bounds`` (all but ``grid``, which takes ``levels``; ``posterior``
+#: takes its factors from a samples file and records their range as bounds).
+BOUNDED_SAMPLERS: tuple[str, ...] = ("random", "latin", "sobol", "morris", "posterior")
+#: Columns of a posterior samples file that are not parameters.
+POSTERIOR_EXTRA: tuple[str, ...] = ("weight", "distance")
 RECORD: tuple[str, ...] = ("summary", "series")
 #: Seed rules: a seed per (design point, replicate), or one per replicate shared by all points.
 SEEDS: tuple[str, ...] = ("per_design", "shared")
@@ -111,6 +120,11 @@ class SamplerOptions(_Strict):
     calc_second_order: bool = False
     scramble: bool = True
     num_levels: int = Field(default=4, ge=2, le=100)
+    #: ``posterior`` sampler: a samples file (Parquet: one column per parameter, by dotted path,
+    #: and an optional ``weight``), relative to the spec's folder; and its SHA-256 (filled in
+    #: and recorded in the manifest; a file that no longer matches a given hash is refused).
+    posterior: str | None = None
+    posterior_sha256: str | None = None
 
 
 class SweepSpec(_Strict):
@@ -308,6 +322,7 @@ class Experiment:
     base_path: Path = field(init=False)
     days: int = field(init=False)
     kinds: dict[str, str] = field(init=False)
+    _posterior: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
     raw_design: np.ndarray = field(init=False)
     design: pd.DataFrame = field(init=False)
 
@@ -327,6 +342,8 @@ class Experiment:
         except UserError as exc:
             raise UserError(f"{self.source}: base/overrides: {exc}") from None
         self.days = s.days if s.days is not None else self.base.meta.days
+        if s.sampler == "posterior":
+            self._posterior_factors()
         self._check_factors()
         self.raw_design = self._sample()
         self.design = self._design_frame()
@@ -412,6 +429,53 @@ class Experiment:
                                     f"{lo:g} to {hi:g}")
                 self.kinds[path] = kind
 
+    def _posterior_factors(self) -> None:
+        """Read the posterior samples file; its parameter columns become the factors."""
+        import hashlib as _hashlib
+
+        s = self.spec
+        opt = s.sampler_options
+        key = "sampler_options.posterior"
+        if s.factors:
+            raise self._err("factors", "the posterior sampler takes its factors from the samples "
+                            "file's columns; leave factors out")
+        if not opt.posterior:
+            raise self._err(key, "the posterior sampler needs a samples file (e.g. "
+                            "results/calibration/posterior.parquet)")
+        path = (self.folder / opt.posterior).resolve()
+        try:
+            blob = path.read_bytes()
+            import io
+
+            frame = pd.read_parquet(io.BytesIO(blob))
+        except OSError as exc:
+            raise self._err(key, f"cannot read {path} ({exc.strerror or exc})") from None
+        except Exception:  # noqa: BLE001 - pyarrow's errors for a file that is not Parquet
+            raise self._err(key, f"{path} is not a Parquet samples file") from None
+        digest = _hashlib.sha256(blob).hexdigest()
+        if opt.posterior_sha256 is not None and opt.posterior_sha256 != digest:
+            raise self._err("sampler_options.posterior_sha256", f"{path} has changed (SHA-256 {digest[:12]}..., "
+                            f"spec gives {opt.posterior_sha256[:12]}...)")
+        names = [c for c in frame.columns if c not in POSTERIOR_EXTRA]
+        if not names or len(frame) == 0:
+            raise self._err(key, f"{path} has no parameter columns or no rows")
+        weights = frame["weight"].to_numpy(dtype=np.float64) if "weight" in frame else np.ones(len(frame))
+        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
+            raise self._err(key, f"{path}: weight: must be finite, >= 0 and not all 0")
+        factors = {}
+        for n in names:
+            values = frame[n].to_numpy()
+            if values.dtype.kind not in "fi" or not np.all(np.isfinite(values)):
+                raise self._err(key, f"{path}: column {quote(n)} is not finite numbers")
+            lo, hi = float(values.min()), float(values.max())
+            factors[n] = FactorSpec(bounds=(lo, hi if hi > lo else lo + abs(lo) * 1e-12 + 1e-12))
+        self._posterior = (frame[names].to_numpy(dtype=np.float64), weights / weights.sum())
+        self.spec = s.model_copy(update={
+            "factors": factors,
+            "sampler_options": opt.model_copy(update={"posterior_sha256": digest})})
+        if s.samples is None:
+            raise self._err("samples", "required for sampler 'posterior' (design points drawn)")
+
     # ------------------------------------------------------------------ sampling
     @property
     def problem(self) -> dict[str, Any]:
@@ -435,6 +499,9 @@ class Experiment:
         seed = seed_for(s.master_seed, SAMPLER_KEY)
         problem, n, opt = self.problem, s.samples, s.sampler_options
         assert n is not None  # checked in _check_factors
+        if s.sampler == "posterior":  # rows drawn by weight, with replacement
+            rows, w = self._posterior
+            return rows[np.random.default_rng(seed).choice(len(rows), size=n, replace=True, p=w)]
         if s.sampler == "random":
             unit = np.random.default_rng(seed).random((n, problem["num_vars"]))
             return scale_samples(unit, problem)
