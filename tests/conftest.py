@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fan_cache_outside_home(tmp_path_factory):
+    """Fan charts computed by tests are cached in a temporary folder, never in ``~/.cache``."""
+    if "ESCALATION_FAN_CACHE" not in os.environ:
+        os.environ["ESCALATION_FAN_CACHE"] = str(tmp_path_factory.mktemp("fan_cache"))
+    yield
+
+
 @pytest.fixture(scope="session")
 def baseline():
     from sim.config import load_config
