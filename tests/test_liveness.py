@@ -58,6 +58,8 @@ def _moves(path, value, lo, hi, kind):
         other = get_path(BASE, f"actors.parliament.blocs.{j}.seats")
         take = min(other, 30)
         return [{path: value + take, f"actors.parliament.blocs.{j}.seats": other - take}]
+    if path.endswith("waiver.short_min"):  # must stay at most short_max (validated)
+        return [{path: v} for v in dict.fromkeys([int(lo), int(round(value / 2))]) if v != value]
     if path == "actors.parliament.total_seats":
         others = "actors.parliament.blocs.12.seats"
         return [{path: value + 20, others: get_path(BASE, others) + 20}]
@@ -109,8 +111,21 @@ def stratified_sample(paths, every=SAMPLE_EVERY):
 SAMPLE = set(stratified_sample(NUMERIC))
 
 
+#: Known dead parameters (open defects, reported; strict: the test fails once one becomes live,
+#: so the mark must then be removed). Iran's own rung counts only on days its own act carries it
+#: (outside attacks, political pressure, diplomacy: sim/core/stages/world.py::_escalation); under
+#: proxy harassment the militias' attacks carry the rung, so this strategy's rung is never read.
+KNOWN_DEAD = {"actors.iran.strategies.proxy_harassment.rung"}
+
+
 def _tiered(paths, sample):
-    return [p if p in sample else pytest.param(p, marks=pytest.mark.slow) for p in paths]
+    out = []
+    for p in paths:
+        marks = [] if p in sample else [pytest.mark.slow]
+        if p in KNOWN_DEAD:
+            marks.append(pytest.mark.xfail(strict=True, reason="known dead parameter (open defect)"))
+        out.append(pytest.param(p, marks=marks))
+    return out
 
 
 def _is_live(overrides, context=None):
@@ -132,6 +147,18 @@ BINDING_LAW = {"actors.parliament.hurdles.binding_law", "actors.parliament.bindi
 BINDING_LAW_CONTEXT = {"initial.legal_status": 2, "initial.agenda": 3.0, "actors.parliament.hurdles.binding_law": 0.0}
 
 
+#: A convoy IED never kills at baseline (lethal 0: the record's IEDs hit Iraqi drivers), so what a
+#: lethal IED would do can show only where one can kill.
+CONVOY_LETHAL = {"actors.militia_common.tactics.convoy_ied.coalition_share",
+                 "actors.militia_common.tactics.convoy_ied.extra_killed_mean",
+                 "actors.militia_common.tactics.convoy_ied.lethal_wounded_mean"}
+CONVOY_CONTEXT = {"actors.militia_common.tactics.convoy_ied.lethal": 1.0}
+#: Iran's choice reopened by a US exit or by war: neither happens in the test's runs at baseline;
+#: with a US exit at the first drawdown, or war at a low tension threshold, both must show.
+REOPEN_CONTEXT = {"actors.iran.reopen.us_exit": {"actors.united_states.exit_threshold": 5100},
+                  "actors.iran.reopen.war": {"world.war_threshold": 0.2}}
+
+
 def _context(path):
     """Where a parameter's effect is swamped at baseline, a valid config in which it can show.
 
@@ -142,6 +169,10 @@ def _context(path):
     parts = path.split(".")
     if path in BINDING_LAW:
         return BINDING_LAW_CONTEXT
+    if path in CONVOY_LETHAL:
+        return CONVOY_CONTEXT
+    if path in REOPEN_CONTEXT:
+        return REOPEN_CONTEXT[path]
     if path.startswith("actors.parliament.blocs.") and parts[-1] in ("anger", "iran_alignment", "us_ties"):
         bloc = ".".join(parts[:4])
         return {f"{bloc}.boycott_bias": 0.0, f"{bloc}.bias": 0.0}
