@@ -81,9 +81,8 @@ _TO_UNIT = 1.0 / 9007199254740992.0
 
 
 def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    z = (z ^ (z >> _S30)) * _UM1
-    z = (z ^ (z >> _S27)) * _UM2
-    return z ^ (z >> _S31)
+    """SplitMix64's finaliser on a new array (``z`` is left as it is)."""
+    return _mix_inplace(np.array(z, dtype=np.uint64))
 
 
 def _mix_inplace(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
